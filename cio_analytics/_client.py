@@ -1,0 +1,826 @@
+"""Client: validate and encode on the caller's thread, queue bytes, deliver in the background."""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import functools
+import logging
+import os
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Final, Self
+
+import httpx
+
+from cio_analytics._clock import new_message_id, now_timestamp
+from cio_analytics._consumer import Consumer
+from cio_analytics._delivery import Deliverer
+from cio_analytics._encoding import ENCODER, check_value, scan_dict
+from cio_analytics._messages import (
+    LIBRARY_TAIL,
+    Alias,
+    Group,
+    Identify,
+    Page,
+    Screen,
+    Track,
+    decode_message,
+)
+from cio_analytics._ratelimit import TokenBucket
+from cio_analytics._retry import Sleeper
+from cio_analytics._settings import (
+    ENV_API_KEY,
+    MAX_MESSAGE_BYTES,
+    OnError,
+    Settings,
+    proxy_from_mapping,
+)
+from cio_analytics._stats import ClientStats, StatsRecorder
+from cio_analytics._validation import (
+    context_arg,
+    id_arg,
+    identity,
+    mapping_arg,
+    message_id_arg,
+    text_arg,
+    timestamp_arg,
+)
+from cio_analytics.errors import (
+    ConfigurationError,
+    DeliveryError,
+    FailureReason,
+    MessageTooLargeError,
+    MissingIdentityError,
+    QueueFullError,
+    UnsupportedValueError,
+    ValidationError,
+)
+
+__all__ = ["Client"]
+
+logger = logging.getLogger("cio_analytics")
+
+_str = str
+_dict = dict
+_encode = ENCODER.encode
+_LIBRARY_EXTRA: Final = len(LIBRARY_TAIL) - 1
+_Wire = Identify | Track | Page | Screen | Group | Alias
+_ENCODE_ERRORS: Final = (TypeError, ValueError, UnicodeEncodeError, RecursionError, OverflowError)
+#: Seconds between two warnings for the same failure reason (counts are kept).
+_LOG_EVERY: Final = 10.0
+
+# Clients alive in this process, for the at-fork hook.
+_clients: weakref.WeakSet[Client] = weakref.WeakSet()
+# Set while on_error runs for a dropped message, so an on_error that itself
+# tracks into the full queue cannot recurse without end.
+_reporting = threading.local()
+
+
+def _at_exit(ref: weakref.ref[Client]) -> None:
+    client = ref()
+    if client is not None:
+        client._shutdown_at_exit()
+
+
+class Client:
+    """A Customer.io Data Pipelines client: the same calls as the module-level API.
+
+    Calls validate their arguments, encode the message and queue it, returning
+    the message id in microseconds; a daemon thread delivers batches in the
+    background. Use it as a context manager to shut down (flush) at the end::
+
+        with cio_analytics.Client(write_key="...") as client:
+            client.track("user_1", "Order Completed", {"total": 42.5})
+
+    The positional order of the first arguments is the official
+    ``customerio-cdp-analytics`` ``Client``'s. Every setting left as None takes
+    its default, or its environment variable (``CUSTOMERIO_API_KEY``,
+    ``CUSTOMERIO_REGION``, ``CUSTOMERIO_HOST``). See :class:`Settings` for the
+    meaning of each one.
+
+    Args:
+        write_key: The API key of the Customer.io "Customer.io API" source.
+        host: Base URL, e.g. ``https://cdp-eu.customer.io`` (wins over ``region``).
+        debug: Log at DEBUG level to stderr (message bodies only with ``log_payloads``).
+        max_queue_size: Messages held before new ones are dropped (and reported).
+        send: False validates and encodes but never sends (dry runs).
+        on_error: ``on_error(error, messages)`` for every message not delivered.
+        gzip: Compress request bodies.
+        max_retries: Retries per batch after the first attempt.
+        sync_mode: Send each call before returning (raises DeliveryError on failure).
+        timeout: Seconds per HTTP attempt.
+        proxies: A proxy URL, or a requests-style ``{"https": url}`` mapping.
+        thread: Accepted for compatibility; one consumer thread is always used.
+        upload_size: Messages per batch.
+        upload_interval: Seconds a partial batch may wait for more messages.
+        region: ``"us"`` or ``"eu"``.
+        max_batch_bytes: Request body limit in bytes (at most the API's 500 KB).
+        retry_deadline: Seconds one batch may spend on retries.
+        strict: Send ``X-Strict-Mode: 1`` so invalid data gets a real 400.
+        shutdown_timeout: Seconds shutdown (and the exit hook) may take.
+        rate_limit: Requests per second, averaged over 3 s (0 disables).
+        proxy: A proxy URL (httpx's ``proxy``).
+        transport: An ``httpx.BaseTransport`` (tests, custom networking).
+        log_payloads: Let debug logging print message bodies.
+    """
+
+    def __init__(
+        self,
+        write_key: str | None = None,
+        host: str | None = None,
+        debug: bool | None = None,
+        max_queue_size: int | None = None,
+        send: bool | None = None,
+        on_error: OnError | None = None,
+        gzip: bool | None = None,
+        max_retries: int | None = None,
+        sync_mode: bool | None = None,
+        timeout: float | None = None,
+        proxies: Mapping[str, str] | str | None = None,
+        thread: int | None = None,
+        upload_size: int | None = None,
+        upload_interval: float | None = None,
+        *,
+        region: str | None = None,
+        max_batch_bytes: int | None = None,
+        retry_deadline: float | None = None,
+        strict: bool | None = None,
+        shutdown_timeout: float | None = None,
+        rate_limit: float | None = None,
+        proxy: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        log_payloads: bool | None = None,
+    ) -> None:
+        settings = Settings.resolve(
+            write_key=write_key,
+            host=host,
+            region=region,
+            debug=debug,
+            max_queue_size=max_queue_size,
+            send=send,
+            on_error=on_error,
+            gzip=gzip,
+            max_retries=max_retries,
+            sync_mode=sync_mode,
+            timeout=timeout,
+            upload_size=upload_size,
+            upload_interval=upload_interval,
+            max_batch_bytes=max_batch_bytes,
+            retry_deadline=retry_deadline,
+            strict=strict,
+            shutdown_timeout=shutdown_timeout,
+            rate_limit=rate_limit,
+            transport=transport,
+            log_payloads=log_payloads,
+        )
+        if proxy is None and proxies is not None:
+            proxy = proxy_from_mapping(proxies, settings.base_url)
+        if proxy is not None:
+            settings = settings.replace(proxy=proxy)
+        self._settings = settings
+        self._stats = StatsRecorder()
+        self._queue: collections.deque[bytes] = collections.deque()
+        self._bucket: TokenBucket | None = None
+        self._sync_lock = threading.Lock()
+        self._sync_deliverer: Deliverer | None = None
+        self._drop_burst = False
+        self._last_logged: dict[str, float] = {}
+        self._auth_logged = False
+        self._apply(settings)
+        self._consumer = self._new_consumer()
+        self._atexit_callback: Callable[[], None] | None = None
+        _clients.add(self)
+
+    # -- settings ------------------------------------------------------------
+
+    def _apply(self, settings: Settings) -> None:
+        """Cache what the hot path reads, and react to changed settings."""
+        self._settings = settings
+        self._send = settings.send
+        self._sync = settings.sync_mode
+        self._max_queue_size = settings.max_queue_size
+        self._upload_size = settings.upload_size
+        self._key_missing = settings.write_key is None
+        rate = settings.rate_limit
+        bucket = self._bucket
+        if rate is None:
+            self._bucket = None
+        elif bucket is None or abs(bucket.rate + bucket.burst / 3.0 - rate) > 1e-9:
+            self._bucket = TokenBucket.for_limit(rate)
+        if settings.debug:
+            logger.setLevel(logging.DEBUG)
+            if not logger.handlers and not logging.getLogger().handlers:
+                logger.addHandler(logging.StreamHandler())
+
+    def _get_settings(self) -> Settings:
+        return self._settings
+
+    def _get_bucket(self) -> TokenBucket | None:
+        return self._bucket
+
+    @property
+    def settings(self) -> Settings:
+        """The current settings (a frozen value; change them with :meth:`configure`)."""
+        return self._settings
+
+    def configure(self, **changes: Any) -> None:
+        """Change settings; they apply to the next call and the next batch sent.
+
+        A value of None restores the default (or the environment variable for
+        ``write_key``, ``region`` and ``host``). Messages already queued are sent
+        with the new settings (host, key, gzip ...).
+
+        Raises:
+            ConfigurationError: An unknown setting, or an invalid value.
+        """
+        if "proxies" in changes:
+            proxies = changes.pop("proxies")
+            changes.setdefault("proxy", proxy_from_mapping(proxies, self._settings.base_url))
+        changes.pop("thread", None)
+        defaults = Settings.resolve(**dict.fromkeys(("write_key", "region", "host")))
+        values: dict[str, Any] = {}
+        for name, value in changes.items():
+            if value is None and name in ("write_key", "region", "host"):
+                value = getattr(defaults, name)
+            elif value is None and name not in ("on_error", "proxy", "transport", "rate_limit"):
+                value = getattr(Settings(), name, None)
+            elif name == "rate_limit" and value == 0:
+                value = None
+            elif name == "rate_limit" and value is None:
+                value = Settings().rate_limit
+            values[name] = value
+        settings = self._settings.replace(**values)
+        if "host" in values or "region" in values:
+            settings.warn_if_insecure()
+        self._apply(settings)
+
+    # -- lifecycle plumbing --------------------------------------------------
+
+    def _new_consumer(self) -> Consumer:
+        return Consumer(
+            queue=self._queue,
+            settings=self._get_settings,
+            stats=self._stats,
+            bucket=self._get_bucket,
+            report=self._report,
+        )
+
+    def _wake(self) -> None:
+        """First message after the queue was empty: start the thread if needed."""
+        self._drop_burst = False
+        if self._atexit_callback is None:
+            self._register_atexit()
+        self._consumer.wake()
+
+    def _register_atexit(self) -> None:
+        callback = functools.partial(_at_exit, weakref.ref(self))
+        self._atexit_callback = callback
+        atexit.register(callback)
+
+    def _unregister_atexit(self) -> None:
+        callback, self._atexit_callback = self._atexit_callback, None
+        if callback is not None:
+            atexit.unregister(callback)
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's queued messages are the parent's to send: start empty, with
+        # new locks (a parent thread may have held the old ones at fork time), a
+        # new thread and a new HTTP client. The parent's are dropped, never closed.
+        self._queue = collections.deque()
+        self._stats = StatsRecorder()
+        self._sync_lock = threading.Lock()
+        self._sync_deliverer = None
+        self._bucket = None
+        self._apply(self._settings)
+        self._consumer = self._new_consumer()
+
+    def _shutdown_at_exit(self) -> None:
+        self._atexit_callback = None
+        pending = self._stats.enqueued - self._stats.delivered - self._stats.failed
+        if pending <= 0:
+            self._consumer.shutdown(0.0)
+            return
+        timeout = self._settings.shutdown_timeout
+        logger.debug(
+            "cio_analytics: delivering %d message(s) before exit (up to %g s)", pending, timeout
+        )
+        if not self._consumer.shutdown(timeout):
+            left = self._stats.failed_by_reason.get(FailureReason.SHUTDOWN.value, 0)
+            logger.warning(
+                "cio_analytics: %d message(s) could not be delivered before exit "
+                "(shutdown_timeout=%g s); they were reported to on_error",
+                left,
+                timeout,
+            )
+
+    # -- reporting -----------------------------------------------------------
+
+    def _report(self, error: DeliveryError, messages: Sequence[bytes]) -> None:
+        """Count, log and pass to on_error the messages of one failure (never raises)."""
+        self._stats.add_failed(error.reason, len(messages))
+        self._log_failure(error, len(messages))
+        on_error = self._settings.on_error
+        if on_error is None:
+            return
+        try:
+            on_error(error, [decode_message(m) for m in messages])
+        except Exception:
+            logger.exception("cio_analytics: on_error raised; the failure above still counts")
+
+    def _log_failure(self, error: DeliveryError, count: int) -> None:
+        reason = error.reason.value
+        now = time.monotonic()
+        last = self._last_logged.get(reason)
+        if error.reason is FailureReason.UNAUTHORIZED and not self._auth_logged:
+            self._auth_logged = True
+            logger.error("cio_analytics: %s", error)
+        elif last is None or now - last >= _LOG_EVERY:
+            self._last_logged[reason] = now
+            logger.warning("cio_analytics: %d message(s) not delivered: %s", count, error)
+        else:
+            logger.debug("cio_analytics: %d message(s) not delivered: %s", count, error)
+
+    def _drop(self, data: bytes) -> None:
+        self._stats.add(dropped=1)
+        if not self._drop_burst:
+            self._drop_burst = True
+            logger.warning(
+                "cio_analytics: queue full (max_queue_size=%d); new messages are dropped "
+                "and reported to on_error until it drains",
+                self._max_queue_size,
+            )
+        on_error = self._settings.on_error
+        if on_error is None or getattr(_reporting, "active", False):
+            return
+        _reporting.active = True
+        try:
+            on_error(
+                QueueFullError(
+                    f"queue full (max_queue_size={self._max_queue_size}); message dropped"
+                ),
+                [decode_message(data)],
+            )
+        except Exception:
+            logger.exception("cio_analytics: on_error raised; the drop above still counts")
+        finally:
+            _reporting.active = False
+
+    # -- the hot path --------------------------------------------------------
+
+    def _missing_key(self) -> ConfigurationError:
+        return ConfigurationError(
+            "no write key: set cio_analytics.write_key (or Client(write_key=...)) or the "
+            f"{ENV_API_KEY} environment variable; or send=False for a dry run",
+            setting="write_key",
+            env_var=ENV_API_KEY,
+        )
+
+    def _enqueue(self, message: _Wire, message_id: str) -> str:
+        try:
+            data = _encode(message)
+        except _ENCODE_ERRORS as exc:
+            raise _encoding_error(message, exc) from None
+        if len(data) > MAX_MESSAGE_BYTES - _LIBRARY_EXTRA:
+            _check_size(message, data)
+        if not self._send:
+            return message_id
+        if self._key_missing:
+            raise self._missing_key()
+        if self._sync:
+            self._send_now(data)
+            return message_id
+        queue = self._queue
+        n = len(queue)
+        if n >= self._max_queue_size:
+            self._drop(data)
+            return message_id
+        self._stats.count_enqueued()
+        queue.append(data)
+        if n == 0:
+            self._wake()
+        elif n + 1 >= self._upload_size and self._consumer.filling:
+            self._consumer.nudge()
+        return message_id
+
+    def _send_now(self, data: bytes) -> None:
+        """sync_mode: deliver one message on the caller's thread, with retries."""
+        with self._sync_lock:
+            deliverer = self._sync_deliverer
+            if deliverer is None:
+                deliverer = Deliverer(
+                    settings=self._get_settings,
+                    stats=self._stats,
+                    bucket=self._get_bucket,
+                    sleeper=Sleeper(),
+                )
+                self._sync_deliverer = deliverer
+        self._stats.add_enqueued(1)
+        failure: list[DeliveryError] = []
+
+        def settle(messages: Sequence[bytes], error: DeliveryError | None) -> None:
+            if error is None:
+                self._stats.add(delivered=len(messages))
+            else:
+                self._report(error, messages)
+                failure.append(error)
+
+        self._stats.add(batches=1)
+        deliverer.deliver([data], settle)
+        if failure:
+            raise failure[0]
+
+    def identify(
+        self,
+        user_id: str | int | None = None,
+        traits: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        anonymous_id: str | int | None = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        """Say who a person is and set their attributes (traits).
+
+        Customer.io reserves some traits: ``email`` (str), ``createdAt``
+        (ISO-8601 or datetime), ``unsubscribed`` (bool) and
+        ``cio_subscription_preferences`` (``{"topics": {"topic_1": True}}``, or
+        dot keys such as ``"cio_subscription_preferences.topics.topic_1"`` for
+        partial updates).
+
+        Example::
+
+            client.identify("user_1", {"email": "ada@example.com", "plan": "pro"})
+
+        Returns:
+            The message id.
+
+        Raises:
+            MissingIdentityError: Neither user_id nor anonymous_id (an email trait
+                alone is enough when user_id is "").
+            ArgumentTypeError: An argument of the wrong type.
+            InvalidValueError / UnsupportedValueError: A value JSON cannot carry.
+            MessageTooLargeError: The message is over 32 KB.
+            ConfigurationError: No write key (unless send=False).
+        """
+        if traits is not None and (traits.__class__ is not _dict or not scan_dict(traits, 1)):
+            traits = mapping_arg(traits, "traits")
+        if user_id == "" and anonymous_id is None and traits and traits.get("email"):
+            uid: str | None = ""
+            aid: str | None = None
+        else:
+            uid, aid = identity(user_id, anonymous_id)
+        ctx = None if context is None else context_arg(context)
+        if integrations is not None:
+            integrations = mapping_arg(integrations, "integrations")
+        mid = new_message_id() if message_id is None else message_id_arg(message_id)
+        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
+        return self._enqueue(
+            Identify(uid, aid, traits, integrations, ts, mid, ctx),
+            mid,
+        )
+
+    def track(
+        self,
+        user_id: str | int | None = None,
+        event: str | None = None,
+        properties: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        anonymous_id: str | int | None = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        """Record that a person did something (an event, with properties).
+
+        Example::
+
+            client.track("user_1", "Order Completed", {"order_id": "o-9", "total": 42.5})
+
+        Returns:
+            The message id.
+
+        Raises:
+            MissingIdentityError: Neither user_id nor anonymous_id.
+            ValidationError: ``event`` is missing or empty.
+            ArgumentTypeError: An argument of the wrong type.
+            InvalidValueError / UnsupportedValueError: A value JSON cannot carry.
+            MessageTooLargeError: The message is over 32 KB.
+            ConfigurationError: No write key (unless send=False).
+        """
+        uid, aid = identity(user_id, anonymous_id)
+        if event.__class__ is not _str or not event:
+            event = text_arg(event, "event", required=True)
+        if properties is not None and (
+            properties.__class__ is not _dict or not scan_dict(properties, 1)
+        ):
+            properties = mapping_arg(properties, "properties")
+        ctx = None if context is None else context_arg(context)
+        if integrations is not None:
+            integrations = mapping_arg(integrations, "integrations")
+        mid = new_message_id() if message_id is None else message_id_arg(message_id)
+        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
+        return self._enqueue(
+            Track(uid, aid, event, properties, integrations, ts, mid, ctx),  # type: ignore[arg-type]
+            mid,
+        )
+
+    def _page_or_screen(
+        self,
+        cls: type[Page] | type[Screen],
+        user_id: str | int | None,
+        category: str | None,
+        name: str | None,
+        properties: Mapping[str, Any] | None,
+        context: Mapping[str, Any] | None,
+        timestamp: Any,
+        anonymous_id: str | int | None,
+        integrations: Mapping[str, Any] | None,
+        message_id: str | None,
+    ) -> str:
+        uid, aid = identity(user_id, anonymous_id)
+        name = text_arg(name, "name")
+        category = text_arg(category, "category")
+        props = mapping_arg(properties, "properties")
+        if category is not None:
+            # The API documents category as a property; the official library's
+            # top-level "category" field is not in the spec.
+            props = {**(props or {}), "category": category}
+        ctx = None if context is None else context_arg(context)
+        integ = None if integrations is None else mapping_arg(integrations, "integrations")
+        mid = new_message_id() if message_id is None else message_id_arg(message_id)
+        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
+        return self._enqueue(cls(uid, aid, name, props, integ, ts, mid, ctx), mid)
+
+    def page(
+        self,
+        user_id: str | int | None = None,
+        category: str | None = None,
+        name: str | None = None,
+        properties: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        anonymous_id: str | int | None = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        """Record a web page view.
+
+        ``category`` is sent as ``properties.category``, where the API documents
+        it. Documented properties: ``url``, ``title``, ``referrer``, ``path``,
+        ``search``.
+
+        Example::
+
+            client.page("user_1", name="Pricing", properties={"url": "https://example.com/pricing"})
+
+        Returns:
+            The message id.
+        """
+        return self._page_or_screen(
+            Page, user_id, category, name, properties, context, timestamp,
+            anonymous_id, integrations, message_id,
+        )  # fmt: skip
+
+    def screen(
+        self,
+        user_id: str | int | None = None,
+        category: str | None = None,
+        name: str | None = None,
+        properties: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        anonymous_id: str | int | None = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        """Record a mobile app screen view (same shape as :meth:`page`).
+
+        Example::
+
+            client.screen("user_1", name="Home", properties={"tab": "feed"})
+
+        Returns:
+            The message id.
+        """
+        return self._page_or_screen(
+            Screen, user_id, category, name, properties, context, timestamp,
+            anonymous_id, integrations, message_id,
+        )  # fmt: skip
+
+    def group(
+        self,
+        user_id: str | int | None = None,
+        group_id: str | int | None = None,
+        traits: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        anonymous_id: str | int | None = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+        *,
+        object_type_id: str | int | None = None,
+        relationship_attributes: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Create or update an object (a "group"), and relate a person to it.
+
+        Customer.io treats a group as an object: ``group_id`` is its id,
+        ``object_type_id`` its type (sent as ``traits.objectTypeId``, a string;
+        Customer.io assumes ``"1"`` when absent), other traits its attributes,
+        and ``relationship_attributes`` (``traits.relationshipAttributes``)
+        describe the person's relationship to it. Without user_id and
+        anonymous_id only the object is updated.
+
+        Example::
+
+            client.group("user_1", "acme", {"name": "Acme"}, object_type_id="1",
+                         relationship_attributes={"role": "admin"})
+
+        Returns:
+            The message id.
+        """
+        gid = id_arg(group_id, "group_id")
+        if not gid:
+            raise ValidationError(
+                "group_id is required (a non-empty str or int)", argument="group_id"
+            )
+        uid = id_arg(user_id, "user_id")
+        aid = id_arg(anonymous_id, "anonymous_id")
+        data = mapping_arg(traits, "traits")
+        if object_type_id is not None or relationship_attributes is not None:
+            data = dict(data or {})
+            if object_type_id is not None:
+                otid = id_arg(object_type_id, "object_type_id")
+                if not otid:
+                    raise ValidationError(
+                        "object_type_id must be a non-empty str or int", argument="object_type_id"
+                    )
+                data["objectTypeId"] = otid
+            if relationship_attributes is not None:
+                data["relationshipAttributes"] = mapping_arg(
+                    relationship_attributes, "relationship_attributes"
+                )
+        ctx = None if context is None else context_arg(context)
+        integ = None if integrations is None else mapping_arg(integrations, "integrations")
+        mid = new_message_id() if message_id is None else message_id_arg(message_id)
+        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
+        return self._enqueue(
+            Group(uid or None, aid or None, gid, data, integ, ts, mid, ctx), mid
+        )
+
+    def alias(
+        self,
+        previous_id: str | int | None = None,
+        user_id: str | int | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        """Merge two identities: ``previous_id`` (an anonymous or old id) into ``user_id``.
+
+        Example::
+
+            client.alias("anon_42", "user_1")
+
+        Returns:
+            The message id.
+        """
+        prev = id_arg(previous_id, "previous_id")
+        if not prev:
+            raise MissingIdentityError(
+                "alias needs previous_id (the id to merge from)", argument="previous_id"
+            )
+        uid = id_arg(user_id, "user_id")
+        if not uid:
+            raise MissingIdentityError("alias needs user_id (the id to keep)", argument="user_id")
+        ctx = None if context is None else context_arg(context)
+        integ = None if integrations is None else mapping_arg(integrations, "integrations")
+        mid = new_message_id() if message_id is None else message_id_arg(message_id)
+        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
+        return self._enqueue(Alias(prev, uid, integ, ts, mid, ctx), mid)
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Block until everything enqueued before the call is delivered or failed.
+
+        Args:
+            timeout: Seconds to wait at most; None waits as long as it takes.
+
+        Returns:
+            True when everything finished, False when the timeout passed first.
+        """
+        return self._consumer.flush(timeout)
+
+    def shutdown(self, timeout: float | None = None) -> bool:
+        """Flush, stop the consumer thread and close the HTTP client; idempotent.
+
+        Messages still undelivered at the deadline are reported to on_error
+        (:class:`~cio_analytics.errors.ShutdownTimeoutError`). The client stays
+        usable: a later call starts a new thread.
+
+        Args:
+            timeout: Seconds at most; defaults to the ``shutdown_timeout`` setting.
+
+        Returns:
+            True when everything was delivered or failed before the deadline.
+        """
+        self._unregister_atexit()
+        if timeout is None:
+            timeout = self._settings.shutdown_timeout
+        clean = self._consumer.shutdown(timeout)
+        with self._sync_lock:
+            deliverer, self._sync_deliverer = self._sync_deliverer, None
+        if deliverer is not None:
+            deliverer.close()
+        return clean
+
+    def join(self) -> None:
+        """Compatibility with the official library: same as :meth:`shutdown`."""
+        self.shutdown()
+
+    def stats(self) -> ClientStats:
+        """A snapshot of the counters (enqueued, delivered, failed, dropped ...)."""
+        return self._stats.snapshot(queue_depth=len(self._queue))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.shutdown()
+
+    def __repr__(self) -> str:
+        s = self._settings
+        return (
+            f"<cio_analytics.Client host={s.base_url!r} key={'set' if s.write_key else 'missing'}"
+            f" queued={len(self._queue)}>"
+        )
+
+
+def _encoding_error(message: _Wire, exc: BaseException) -> Exception:
+    """The precise error for a message msgspec could not encode (slow path)."""
+    for name in ("properties", "traits", "context", "integrations"):
+        value = getattr(message, name, None)
+        if value is not None:
+            check_value(value, name)
+    for name in ("event", "name", "user_id", "anonymous_id", "group_id", "previous_id"):
+        value = getattr(message, name, None)
+        if value is not None:
+            check_value(value, name)
+    return UnsupportedValueError(
+        f"the message cannot be encoded as JSON ({exc})", argument="message", path="message"
+    )
+
+
+def _check_size(message: _Wire, data: bytes) -> None:
+    """Raise MessageTooLargeError, naming the largest part, if the message is over 32 KB."""
+    size = len(data) + (_LIBRARY_EXTRA if message.context is None else 0)
+    if size <= MAX_MESSAGE_BYTES:
+        return
+    parts = {
+        name: len(ENCODER.encode(getattr(message, name)))
+        for name in ("properties", "traits", "context", "integrations")
+        if getattr(message, name, None) is not None
+    }
+    largest = max(parts, key=parts.__getitem__) if parts else "message"
+    raise MessageTooLargeError(
+        f"the message is {size:,} bytes encoded; Customer.io accepts at most "
+        f"{MAX_MESSAGE_BYTES:,} bytes per call ({largest} is {parts.get(largest, size):,} bytes)",
+        argument=largest,
+        size=size,
+        limit=MAX_MESSAGE_BYTES,
+    )
+
+
+def _after_fork_in_child() -> None:
+    for client in list(_clients):
+        client._after_fork_in_child()
+    # multiprocessing ends forked children with os._exit, which skips atexit;
+    # its own exit hook runs finalizers, so deliver through one of those.
+    mp_util = _multiprocessing_util()
+    if mp_util is not None:
+        mp_util.Finalize(None, _shutdown_all_at_exit, exitpriority=100)
+
+
+def _multiprocessing_util() -> Any:
+    return sys.modules.get("multiprocessing.util")
+
+
+def _shutdown_all_at_exit() -> None:
+    for client in list(_clients):
+        if client._atexit_callback is not None:
+            client._unregister_atexit()
+            client._shutdown_at_exit()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,80 @@
+"""Timestamps and message ids, made cheaply on the caller's thread.
+
+Timestamps are ISO-8601 with milliseconds and an explicit offset
+(``2026-01-02T03:04:05.678+00:00``). Message ids are UUID-shaped strings
+(RFC 9562 version 8, the vendor-specific layout): 74 random bits chosen per
+process, then a 48-bit counter. They are unique without a system call per
+message, which ``uuid.uuid4()`` needs (and which costs more than the rest of a
+``track()`` call). A forked child draws a new random part, so parent and child
+never share ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import time
+from typing import Final
+
+__all__ = ["format_timestamp", "new_message_id", "now_timestamp", "parse_timestamp"]
+
+_UTC: Final = dt.UTC
+_MS_SUFFIX: Final = tuple(f".{ms:03d}+00:00" for ms in range(1000))
+
+# (second, "YYYY-MM-DDTHH:MM:SS") for the current second, swapped as one tuple so
+# that concurrent callers never see a second from one and a string from another.
+_second_cache: tuple[int, str] = (-1, "")
+
+
+def now_timestamp() -> str:
+    """The current UTC time as ``YYYY-MM-DDTHH:MM:SS.mmm+00:00``."""
+    global _second_cache
+    ms_total = time.time_ns() // 1_000_000
+    second, ms = divmod(ms_total, 1000)
+    cached = _second_cache
+    if cached[0] != second:
+        cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+        _second_cache = cached
+    return cached[1] + _MS_SUFFIX[ms]
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """``value`` in ISO-8601 with milliseconds and its offset; naive values are taken as UTC."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        value = value.replace(tzinfo=_UTC)
+    return value.isoformat(timespec="milliseconds")
+
+
+def parse_timestamp(value: str) -> dt.datetime:
+    """Parse an ISO-8601 string (``Z`` allowed); raises ValueError when it is not one."""
+    return dt.datetime.fromisoformat(value)
+
+
+def _random_prefix() -> str:
+    raw = int.from_bytes(os.urandom(10), "big")
+    a = raw & 0xFFFFFFFF
+    b = (raw >> 32) & 0xFFFF
+    c = (raw >> 48) & 0x0FFF
+    d = (raw >> 60) & 0x3FFF
+    # version 8 in the third group, variant 0b10 at the top of the fourth.
+    return f"{a:08x}-{b:04x}-8{c:03x}-{0x8000 | d:04x}-"
+
+
+_prefix = _random_prefix()
+_counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
+
+
+def new_message_id() -> str:
+    """A new unique message id (UUID-shaped, version 8)."""
+    # 48 bits of counter last 2**48 messages per process (and per fork).
+    return f"{_prefix}{next(_counter):012x}"
+
+
+def _reseed_after_fork() -> None:
+    global _prefix, _counter
+    _prefix = _random_prefix()
+    _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
+
+
+os.register_at_fork(after_in_child=_reseed_after_fork)

@@ -1,0 +1,368 @@
+"""The consumer: one daemon thread that drains the queue into batches and delivers them.
+
+Batching policy, in order: a batch is sent as soon as it holds ``upload_size``
+messages or would pass ``max_batch_bytes``; a partial batch is sent when its
+first message has waited ``upload_interval``; and it is sent at once when a
+flush or shutdown is waiting for it.
+
+The thread starts on the first message (never at import or construction), is
+replaced in a forked child by the client, and never dies: an unexpected
+exception is logged and the loop goes on. No lock is held while calling
+``on_error`` or logging, so a handler that itself calls ``track()`` cannot
+deadlock.
+
+Each thread runs with its own :class:`_Generation` (its waits and its HTTP
+client). Shutdown ends a generation; a message arriving later starts a new one,
+so a thread abandoned at a deadline can never take messages from its successor.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from cio_analytics._batch import ENVELOPE_BYTES, wire_size
+from cio_analytics._delivery import Deliverer
+from cio_analytics._ratelimit import TokenBucket
+from cio_analytics._retry import Sleeper
+from cio_analytics._settings import Settings
+from cio_analytics._stats import StatsRecorder
+from cio_analytics.errors import DeliveryError, ShutdownTimeoutError
+
+__all__ = ["Consumer", "Report"]
+
+logger = logging.getLogger("cio_analytics")
+
+#: ``report(error, messages)``: count, log and pass failed messages to on_error.
+Report = Callable[[DeliveryError, Sequence[bytes]], None]
+
+#: Seconds an idle consumer sleeps before looking again. It is woken by the next
+#: message anyway; this only bounds the cost of a missed wake-up.
+_IDLE_WAIT: Final = 5.0
+#: Extra seconds shutdown gives a thread, after the deadline, to report its batch.
+_SHUTDOWN_GRACE: Final = 0.5
+
+
+class _InFlight:
+    """The batch being delivered, so shutdown can report it if the thread is stuck."""
+
+    __slots__ = ("abandoned", "pending")
+
+    def __init__(self, messages: Sequence[bytes]) -> None:
+        self.pending = {id(m): m for m in messages}
+        self.abandoned = False
+
+
+class _Generation:
+    """What one consumer thread owns: its waits, its HTTP client, its batch in flight."""
+
+    __slots__ = ("deliverer", "inflight", "sleeper", "thread")
+
+    def __init__(self, deliverer: Deliverer, sleeper: Sleeper) -> None:
+        self.deliverer = deliverer
+        self.sleeper = sleeper
+        self.thread: threading.Thread | None = None
+        self.inflight: _InFlight | None = None
+
+
+class Consumer:
+    """The background delivery of one client in one process."""
+
+    def __init__(
+        self,
+        *,
+        queue: collections.deque[bytes],
+        settings: Callable[[], Settings],
+        stats: StatsRecorder,
+        bucket: Callable[[], TokenBucket | None],
+        report: Report,
+    ) -> None:
+        self._queue = queue
+        self._settings = settings
+        self._stats = stats
+        self._bucket = bucket
+        self._report = report
+        self._lock = threading.Lock()
+        self._progress = threading.Condition(threading.Lock())
+        self._wake = threading.Event()
+        self._pid = os.getpid()
+        self._stopping = False
+        self._flush_target = 0
+        self._gen = self._new_generation()
+        #: True while the thread waits for a partial batch to fill (producers read it).
+        self.filling = False
+
+    def _new_generation(self) -> _Generation:
+        sleeper = Sleeper()
+        deliverer = Deliverer(
+            settings=self._settings, stats=self._stats, bucket=self._bucket, sleeper=sleeper
+        )
+        return _Generation(deliverer, sleeper)
+
+    # -- producer side -------------------------------------------------------
+
+    def wake(self) -> None:
+        """Make sure a thread runs and looks at the queue (called on the first message)."""
+        if self._gen.thread is None or self._pid != os.getpid():
+            self._start()
+        self._wake.set()
+
+    def nudge(self) -> None:
+        """Tell a thread waiting for a partial batch that a full one is ready."""
+        self._wake.set()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # a fork the at-fork hook did not see
+                self._pid = os.getpid()
+                self._gen = self._new_generation()
+            gen = self._gen
+            if gen.thread is not None:
+                return
+            thread = threading.Thread(
+                target=self._run, args=(gen,), name="cio-analytics-consumer", daemon=True
+            )
+            try:
+                thread.start()
+            except RuntimeError:
+                # Interpreter shutdown (and, from Python 3.12, any atexit handler)
+                # refuses new threads: deliver on this thread instead, bounded.
+                run_here = True
+            else:
+                gen.thread = thread
+                run_here = False
+        if run_here:
+            logger.debug("cio_analytics: cannot start a thread now; delivering on the caller's")
+            self.drain_here(deadline=time.monotonic() + self._settings().shutdown_timeout)
+
+    @property
+    def running(self) -> bool:
+        """Whether a consumer thread is alive in this process."""
+        thread = self._gen.thread
+        return thread is not None and thread.is_alive() and self._pid == os.getpid()
+
+    # -- the thread ----------------------------------------------------------
+
+    def _done(self) -> int:
+        stats = self._stats
+        return stats.delivered + stats.failed
+
+    def _urgent(self) -> bool:
+        return self._stopping or self._flush_target > self._done()
+
+    def _run(self, gen: _Generation) -> None:
+        while True:
+            try:
+                batch = self._next_batch(gen)
+                if batch is None:
+                    return
+                self._deliver(gen, batch)
+            except Exception:  # the thread must never die
+                logger.exception("cio_analytics: unexpected error in the consumer thread")
+                gen.sleeper.sleep(0.1)
+
+    def _exit(self, gen: _Generation) -> None:
+        with self._lock:
+            if gen.thread is threading.current_thread():
+                gen.thread = None
+
+    def _next_batch(self, gen: _Generation) -> list[bytes] | None:
+        queue = self._queue
+        first_seen: float | None = None
+        while True:
+            if gen.sleeper.aborted or gen is not self._gen:
+                self._exit(gen)
+                return None
+            settings = self._settings()
+            n = len(queue)
+            if n:
+                if n >= settings.upload_size or self._urgent():
+                    return self._take(settings)
+                now = time.monotonic()
+                if first_seen is None:
+                    first_seen = now
+                remaining = first_seen + settings.upload_interval - now
+                if remaining <= 0:
+                    return self._take(settings)
+                self._wake.clear()
+                self.filling = True
+                if len(queue) >= settings.upload_size or self._urgent():
+                    self.filling = False
+                    continue
+                woken = self._wake.wait(remaining)
+                self.filling = False
+                if not woken:
+                    return self._take(settings)
+                continue
+            first_seen = None
+            with self._lock:
+                if self._stopping and not queue:
+                    if gen.thread is threading.current_thread():
+                        gen.thread = None
+                    return None
+            self._wake.clear()
+            if queue or self._stopping:
+                continue
+            self._wake.wait(_IDLE_WAIT)
+
+    def _take(self, settings: Settings) -> list[bytes]:
+        queue = self._queue
+        batch: list[bytes] = []
+        size = ENVELOPE_BYTES
+        limit = settings.max_batch_bytes
+        count = settings.upload_size
+        while len(batch) < count:
+            try:
+                message = queue.popleft()
+            except IndexError:
+                break
+            extra = wire_size(message)
+            if batch and size + extra > limit:
+                queue.appendleft(message)
+                break
+            batch.append(message)
+            size += extra
+        return batch
+
+    def _deliver(self, gen: _Generation, batch: list[bytes]) -> None:
+        if not batch:
+            return
+        inflight = _InFlight(batch)
+        with self._lock:
+            gen.inflight = inflight
+        self._stats.add(batches=1, in_flight=len(batch))
+
+        def settle(messages: Sequence[bytes], error: DeliveryError | None) -> None:
+            with self._lock:
+                if inflight.abandoned:
+                    logger.debug(
+                        "cio_analytics: %d message(s) settled after shutdown reported them",
+                        len(messages),
+                    )
+                    return
+                for message in messages:
+                    inflight.pending.pop(id(message), None)
+            self._settle(messages, error)
+
+        try:
+            gen.deliverer.deliver(batch, settle)
+        finally:
+            with self._lock:
+                gen.inflight = None
+                left = [] if inflight.abandoned else list(inflight.pending.values())
+                inflight.pending.clear()
+            self._stats.add(in_flight=-len(batch))
+        if left:  # deliver() broke its promise (a bug): still never lose them silently
+            self._settle(left, ShutdownTimeoutError("internal error while delivering; see the log"))
+
+    def _settle(self, messages: Sequence[bytes], error: DeliveryError | None) -> None:
+        if error is None:
+            self._stats.add(delivered=len(messages))
+        else:
+            self._report(error, messages)
+        with self._progress:
+            self._progress.notify_all()
+
+    # -- flush and shutdown --------------------------------------------------
+
+    def _on_own_thread(self) -> bool:
+        return threading.current_thread() is self._gen.thread
+
+    def flush(self, timeout: float | None) -> bool:
+        """Wait until every message enqueued before the call is delivered or failed."""
+        target = self._stats.enqueued
+        if self._done() >= target:
+            return True
+        if self._on_own_thread():
+            logger.warning("cio_analytics: flush() called on the consumer thread; not waiting")
+            return False
+        with self._progress:
+            self._flush_target = max(self._flush_target, target)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self._queue:
+                self.wake()
+            with self._progress:
+                if self._done() >= target:
+                    return True
+                step = 1.0
+                if deadline is not None:
+                    step = min(step, deadline - time.monotonic())
+                    if step <= 0:
+                        return False
+                self._progress.wait(step)
+
+    def drain_here(self, deadline: float | None) -> None:
+        """Deliver what is queued on the calling thread (when no thread may run)."""
+        gen = self._gen
+        if deadline is not None:
+            gen.sleeper.set_deadline(deadline)
+        settings = self._settings()
+        while self._queue and not gen.sleeper.aborted:
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            self._deliver(gen, self._take(settings))
+
+    def shutdown(self, timeout: float) -> bool:
+        """Deliver what is queued within ``timeout`` seconds, stop the thread, close HTTP.
+
+        Returns True when every message was delivered or failed within the
+        deadline. Whatever is left at the deadline is reported to on_error as
+        :class:`~cio_analytics.errors.ShutdownTimeoutError`. The consumer starts
+        again if more messages arrive afterwards.
+        """
+        if self._on_own_thread():
+            logger.warning("cio_analytics: shutdown() called on the consumer thread; deferred")
+            self._stopping = True
+            return False
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            self._stopping = True
+            gen = self._gen
+            thread = gen.thread if self._pid == os.getpid() else None
+        gen.sleeper.set_deadline(deadline)
+        self._wake.set()
+        if thread is not None:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if (thread is None or not thread.is_alive()) and self._queue:
+            # No thread (never started, or it ended just before new messages came):
+            # deliver here, still bounded by the deadline.
+            self.drain_here(deadline)
+        stuck = thread is not None and thread.is_alive()
+        if stuck:
+            gen.sleeper.abort()
+            self._wake.set()
+            assert thread is not None
+            thread.join(_SHUTDOWN_GRACE)
+            stuck = thread.is_alive()
+        left: list[bytes] = []
+        with self._lock:
+            inflight = gen.inflight
+            if stuck and inflight is not None and not inflight.abandoned:
+                inflight.abandoned = True
+                left.extend(inflight.pending.values())
+            # A new generation: later messages start a fresh thread with fresh waits.
+            self._gen = self._new_generation()
+            self._stopping = False
+            self._flush_target = 0
+        while True:
+            try:
+                left.append(self._queue.popleft())
+            except IndexError:
+                break
+        if left:
+            self._settle(
+                left,
+                ShutdownTimeoutError(
+                    f"{len(left)} message(s) still undelivered when shutdown's "
+                    f"{timeout:g} s deadline passed"
+                ),
+            )
+        gen.sleeper.abort()
+        gen.deliverer.close()
+        return not stuck and not left

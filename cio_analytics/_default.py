@@ -1,0 +1,233 @@
+"""The module-level API: functions that forward to a default Client built from module settings.
+
+The default client is created on the first call, from the module attributes
+(``cio_analytics.write_key = ...`` and friends) and the environment. Assigning
+a module setting afterwards applies it to that client at once (see
+``cio_analytics.__init__``): it takes effect from the next call and the next
+batch sent.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from cio_analytics._client import Client
+from cio_analytics._settings import Settings, setting_names
+from cio_analytics._stats import ClientStats
+from cio_analytics.errors import ConfigurationError
+
+__all__ = [
+    "MODULE_SETTINGS",
+    "alias",
+    "apply_setting",
+    "configure",
+    "flush",
+    "get_client",
+    "group",
+    "identify",
+    "join",
+    "page",
+    "reset",
+    "screen",
+    "shutdown",
+    "stats",
+    "track",
+]
+
+#: Names that are settings when assigned on the package (``proxies``/``thread`` for compatibility).
+MODULE_SETTINGS = frozenset(setting_names()) | {"proxies", "thread"}
+
+_client: Client | None = None
+_lock = threading.Lock()
+
+
+def _module_settings() -> dict[str, Any]:
+    package = sys.modules["cio_analytics"]
+    return {name: getattr(package, name, None) for name in MODULE_SETTINGS}
+
+
+def _create() -> Client:
+    global _client
+    with _lock:
+        if _client is None:
+            values = _module_settings()
+            thread = values.pop("thread", None)
+            _client = Client(thread=thread, **values)
+        return _client
+
+
+def get_client() -> Client:
+    """The default client (created from the module settings on first use)."""
+    return _client or _create()
+
+
+def apply_setting(name: str, value: Any) -> None:
+    """Apply a module setting that was just assigned to the default client, if it exists."""
+    client = _client
+    if client is not None:
+        client.configure(**{name: value})
+
+
+def configure(**settings: Any) -> None:
+    """Set several module settings at once (same names as the ``Client`` keywords).
+
+    Example::
+
+        cio_analytics.configure(write_key="...", region="eu", gzip=True)
+
+    Raises:
+        ConfigurationError: An unknown setting, or an invalid value.
+    """
+    package = sys.modules["cio_analytics"]
+    unknown = set(settings) - MODULE_SETTINGS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ConfigurationError(f"unknown setting {name!r}", setting=name)
+    client = _client
+    if client is not None:
+        client.configure(**settings)  # validates before anything changes
+    else:
+        values = {**_module_settings(), **settings}
+        values.pop("thread", None)
+        values.pop("proxies", None)
+        Settings.resolve(**values)
+    for name, value in settings.items():
+        package.__dict__[name] = value  # bypass the package's __setattr__ hook
+
+
+def reset() -> None:
+    """Shut the default client down and forget it; the next call builds a new one."""
+    global _client
+    with _lock:
+        client, _client = _client, None
+    if client is not None:
+        client.shutdown()
+
+
+def identify(
+    user_id: str | int | None = None,
+    traits: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Identify a person with traits on the default client; see :meth:`Client.identify`."""
+    return (_client or _create()).identify(
+        user_id, traits, context, timestamp, anonymous_id, integrations, message_id
+    )
+
+
+def track(
+    user_id: str | int | None = None,
+    event: str | None = None,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Track an event on the default client; see :meth:`Client.track`."""
+    return (_client or _create()).track(
+        user_id, event, properties, context, timestamp, anonymous_id, integrations, message_id
+    )
+
+
+def page(
+    user_id: str | int | None = None,
+    category: str | None = None,
+    name: str | None = None,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Record a page view on the default client; see :meth:`Client.page`."""
+    return (_client or _create()).page(
+        user_id, category, name, properties, context, timestamp, anonymous_id, integrations,
+        message_id,
+    )  # fmt: skip
+
+
+def screen(
+    user_id: str | int | None = None,
+    category: str | None = None,
+    name: str | None = None,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Record a screen view on the default client; see :meth:`Client.screen`."""
+    return (_client or _create()).screen(
+        user_id, category, name, properties, context, timestamp, anonymous_id, integrations,
+        message_id,
+    )  # fmt: skip
+
+
+def group(
+    user_id: str | int | None = None,
+    group_id: str | int | None = None,
+    traits: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+    *,
+    object_type_id: str | int | None = None,
+    relationship_attributes: Mapping[str, Any] | None = None,
+) -> str:
+    """Create or update an object (and a relationship) on the default client.
+
+    See :meth:`Client.group`.
+    """
+    return (_client or _create()).group(
+        user_id, group_id, traits, context, timestamp, anonymous_id, integrations, message_id,
+        object_type_id=object_type_id, relationship_attributes=relationship_attributes,
+    )  # fmt: skip
+
+
+def alias(
+    previous_id: str | int | None = None,
+    user_id: str | int | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Merge ``previous_id`` into ``user_id`` on the default client; see :meth:`Client.alias`."""
+    return (_client or _create()).alias(
+        previous_id, user_id, context, timestamp, integrations, message_id
+    )
+
+
+def flush(timeout: float | None = None) -> bool:
+    """Wait until everything queued so far is delivered or failed; see :meth:`Client.flush`."""
+    client = _client
+    return True if client is None else client.flush(timeout)
+
+
+def shutdown(timeout: float | None = None) -> bool:
+    """Flush and stop the default client; see :meth:`Client.shutdown`. Runs at exit too."""
+    client = _client
+    return True if client is None else client.shutdown(timeout)
+
+
+def join() -> None:
+    """Compatibility with the official library: same as :func:`shutdown`."""
+    shutdown()
+
+
+def stats() -> ClientStats:
+    """The default client's counters; see :meth:`Client.stats`."""
+    return (_client or _create()).stats()

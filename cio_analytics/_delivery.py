@@ -1,0 +1,231 @@
+"""Delivering a list of queued messages: rate limit, retries, bisection, one outcome each.
+
+:meth:`Deliverer.deliver` never raises for delivery problems. It calls
+``settle(messages, error)`` exactly once for every message it was given:
+``error`` is None when the API accepted them, else a
+:class:`~cio_analytics.errors.DeliveryError` saying why not. A 400 or 413 for a
+request holding several messages is answered by splitting it in halves until
+the offending messages stand alone, so one bad message cannot sink the other
+99 in its batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import tenacity
+
+from cio_analytics._batch import BatchBody
+from cio_analytics._clock import now_timestamp
+from cio_analytics._ratelimit import TokenBucket
+from cio_analytics._retry import Sleeper, is_retryable, make_retrying
+from cio_analytics._settings import ENV_API_KEY, Settings
+from cio_analytics._stats import StatsRecorder
+from cio_analytics._transport import HTTPSender, SendResult
+from cio_analytics.errors import (
+    AuthenticationError,
+    DeliveryError,
+    PayloadTooLargeError,
+    RejectedError,
+    RetriesExhaustedError,
+    ShutdownTimeoutError,
+)
+
+__all__ = ["Deliverer", "Settle"]
+
+logger = logging.getLogger("cio_analytics")
+
+#: ``settle(messages, error)``: error is None for delivered messages.
+Settle = Callable[[Sequence[bytes], DeliveryError | None], None]
+
+_NOT_SENT: Final = "not sent: shutdown deadline passed"
+
+
+class Deliverer:
+    """Sends batches for one client in one process.
+
+    Args:
+        settings: Returns the client's current settings (read at every batch).
+        stats: The client's counters (requests, retries).
+        bucket: The client's rate limiter, or None.
+        sleeper: Performs every wait; shutdown shortens or aborts them through it.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Callable[[], Settings],
+        stats: StatsRecorder,
+        bucket: Callable[[], TokenBucket | None],
+        sleeper: Sleeper,
+    ) -> None:
+        self._settings = settings
+        self._stats = stats
+        self._bucket = bucket
+        self.sleeper = sleeper
+        self._lock = threading.Lock()
+        self._sender: HTTPSender | None = None
+        self._sender_key: tuple[object, ...] | None = None
+
+    def _get_sender(self, settings: Settings) -> HTTPSender:
+        key = (
+            settings.base_url,
+            settings.write_key,
+            settings.gzip,
+            settings.strict,
+            settings.timeout,
+            settings.proxy,
+            id(settings.transport),
+        )
+        sender = self._sender
+        if sender is not None and key == self._sender_key:
+            return sender
+        with self._lock:
+            if self._sender is None or key != self._sender_key:
+                old = self._sender
+                self._sender = HTTPSender(settings)
+                self._sender_key = key
+                if old is not None:
+                    old.close()
+            return self._sender
+
+    def close(self) -> None:
+        """Close the HTTP connection pool (a new one is made if delivery resumes)."""
+        with self._lock:
+            sender, self._sender, self._sender_key = self._sender, None, None
+        if sender is not None:
+            sender.close()
+
+    def deliver(self, messages: Sequence[bytes], settle: Settle) -> None:
+        """Deliver ``messages``; call ``settle`` once for every one of them."""
+        if not messages:
+            return
+        settings = self._settings()
+        result, attempts, by_shutdown = self._send_with_retries(messages, settings)
+        if result.ok:
+            settle(messages, None)
+            return
+        status = result.status_code
+        if status in (400, 413) and len(messages) > 1 and not self.sleeper.aborted:
+            half = len(messages) // 2
+            logger.debug(
+                "cio_analytics: HTTP %d for a batch of %d; splitting it to isolate the cause",
+                status,
+                len(messages),
+            )
+            self.deliver(messages[:half], settle)
+            self.deliver(messages[half:], settle)
+            return
+        settle(messages, self._error_for(result, attempts, len(messages), by_shutdown))
+
+    def _send_with_retries(
+        self, messages: Sequence[bytes], settings: Settings
+    ) -> tuple[SendResult, int, bool]:
+        """Attempt until success, a final status, or the retry budget ends.
+
+        Returns the last result, the number of HTTP attempts, and whether it was
+        shutdown (its deadline or an abort) that ended the retries.
+        """
+        body = BatchBody(messages)
+        sleeper = self.sleeper
+        stats = self._stats
+        batch_deadline = time.monotonic() + settings.retry_deadline
+        attempts = 0
+
+        def attempt() -> SendResult:
+            nonlocal attempts
+            bucket = self._bucket()
+            if bucket is not None:
+                wait = bucket.reserve()
+                if wait > 0:
+                    sleeper.sleep(wait)
+            remaining = sleeper.remaining()
+            if remaining <= 0:
+                if bucket is not None:
+                    bucket.refund()
+                return SendResult(0, detail=_NOT_SENT)
+            attempts += 1
+            stats.add(requests=1)
+            timeout = min(settings.timeout, remaining)
+            result = self._get_sender(settings).send(body.render(now_timestamp()), timeout=timeout)
+            if not result.ok:
+                logger.debug(
+                    "cio_analytics: attempt %d for %d messages: %s",
+                    attempts,
+                    len(messages),
+                    result.status_code or result.detail,
+                )
+            return result
+
+        def deadline() -> float:
+            if sleeper.aborted:
+                return -math.inf
+            return min(batch_deadline, sleeper.deadline)
+
+        def on_retry(state: tenacity.RetryCallState) -> None:
+            stats.add(retries=1)
+
+        retrying = make_retrying(
+            max_retries=settings.max_retries,
+            deadline=deadline,
+            sleeper=sleeper,
+            on_retry=on_retry,
+        )
+        result: SendResult = retrying(attempt)
+        by_shutdown = (
+            not result.ok
+            and is_retryable(result)
+            and attempts <= settings.max_retries
+            and (sleeper.aborted or sleeper.deadline <= batch_deadline)
+        ) or result.detail == _NOT_SENT
+        return result, attempts, by_shutdown
+
+    def _error_for(
+        self, result: SendResult, attempts: int, count: int, by_shutdown: bool
+    ) -> DeliveryError:
+        status = result.status_code
+        detail = result.detail or None
+        if by_shutdown:
+            return ShutdownTimeoutError(
+                f"{count} message(s) not delivered before the shutdown deadline"
+                + (f" (last status {status})" if status else ""),
+                status_code=status or None,
+                attempts=attempts,
+                detail=detail,
+            )
+        if status in (401, 403):
+            return AuthenticationError(
+                f"Customer.io refused the write key (HTTP {status}). Check the write_key "
+                f"setting (or the {ENV_API_KEY} environment variable) and the region/host: "
+                "a key is only valid for its own workspace and region.",
+                status_code=status,
+                attempts=attempts,
+                detail=detail,
+            )
+        if status == 413:
+            return PayloadTooLargeError(
+                "Customer.io refused the message as too large (HTTP 413)",
+                status_code=status,
+                attempts=attempts,
+                detail=detail,
+            )
+        if status and not is_retryable(result):
+            return RejectedError(
+                f"Customer.io rejected {count} message(s) (HTTP {status})"
+                + (f": {detail}" if detail else ""),
+                status_code=status,
+                attempts=attempts,
+                detail=detail,
+            )
+        what = f"HTTP {status}" if status else (detail or "no response")
+        return RetriesExhaustedError(
+            f"{count} message(s) not delivered after {attempts} attempt(s); last: {what}",
+            status_code=status or None,
+            attempts=attempts,
+            detail=detail,
+        )

@@ -1,0 +1,198 @@
+"""The retry policy, as small parts built on tenacity.
+
+What is retried: 429, every 5xx, 408, timeouts and connection errors (status 0).
+What is not: any other 4xx (400, 401, 403, 413 ...). Waits are exponential with
+full jitter, except that a server's ``Retry-After`` (seconds or HTTP-date) is
+honoured, capped at :data:`RETRY_AFTER_CAP`. Every sleep goes through a
+:class:`Sleeper`, so shutdown can shorten it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+import tenacity
+
+if TYPE_CHECKING:
+    from cio_analytics._transport import SendResult
+
+__all__ = [
+    "BACKOFF_INITIAL",
+    "BACKOFF_MAX",
+    "RETRY_AFTER_CAP",
+    "Sleeper",
+    "is_retryable",
+    "make_retrying",
+    "parse_retry_after",
+    "stop_at_deadline",
+    "wait_retry_after_or_backoff",
+]
+
+#: First backoff ceiling in seconds; it doubles per attempt (full jitter: uniform 0..ceiling).
+BACKOFF_INITIAL: Final = 0.5
+#: The backoff ceiling never exceeds this many seconds.
+BACKOFF_MAX: Final = 30.0
+#: A server's Retry-After is honoured up to this many seconds.
+RETRY_AFTER_CAP: Final = 60.0
+#: Retried besides every 5xx: no response (0), Request Timeout, Too Many Requests.
+_RETRY_STATUSES: Final = frozenset({0, 408, 429})
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
+
+    Returns None when the header is absent or unreadable; never a negative number.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def is_retryable(result: SendResult) -> bool:
+    """Whether a failed attempt should be tried again."""
+    status = result.status_code
+    return status in _RETRY_STATUSES or 500 <= status < 600
+
+
+class Sleeper:
+    """Sleeps that a shutdown can cut short, bounded by a deadline that may move closer.
+
+    ``sleep(s)`` returns after ``s`` seconds, at the deadline, or at ``abort()``,
+    whichever comes first. ``set_deadline`` wakes current sleepers so they
+    re-read it.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._cond = threading.Condition(threading.Lock())
+        self._deadline = math.inf
+        self._aborted = False
+
+    @property
+    def deadline(self) -> float:
+        """The monotonic time no wait may pass (``inf`` when none)."""
+        return self._deadline
+
+    @property
+    def aborted(self) -> bool:
+        """Whether :meth:`abort` was called."""
+        return self._aborted
+
+    def remaining(self) -> float:
+        """Seconds until the deadline (``inf`` when none, 0 when passed or aborted)."""
+        if self._aborted:
+            return 0.0
+        return max(0.0, self._deadline - self._clock())
+
+    def set_deadline(self, deadline: float) -> None:
+        """Bring the deadline forward to ``deadline`` (never pushes it back)."""
+        with self._cond:
+            self._deadline = min(self._deadline, deadline)
+            self._cond.notify_all()
+
+    def abort(self) -> None:
+        """End every current and future sleep at once."""
+        with self._cond:
+            self._aborted = True
+            self._cond.notify_all()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep up to ``seconds``; shorter if the deadline comes first or on abort."""
+        if seconds <= 0:
+            return
+        end = self._clock() + seconds
+        with self._cond:
+            while not self._aborted:
+                remaining = min(end, self._deadline) - self._clock()
+                # A timed-out wait means the time really passed, even under a frozen
+                # clock (freezegun): only a notification loops back to re-read it.
+                if remaining <= 0 or not self._cond.wait(remaining):
+                    return
+
+
+class wait_retry_after_or_backoff(tenacity.wait.wait_base):
+    """Wait the server's ``Retry-After`` when given (capped), else exponential full jitter."""
+
+    def __init__(
+        self,
+        initial: float = BACKOFF_INITIAL,
+        maximum: float = BACKOFF_MAX,
+        retry_after_cap: float = RETRY_AFTER_CAP,
+    ) -> None:
+        self._backoff = tenacity.wait_random_exponential(multiplier=initial, max=maximum)
+        self._cap = retry_after_cap
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        if outcome is not None and not outcome.failed:
+            result = outcome.result()
+            retry_after = getattr(result, "retry_after", None)
+            if retry_after is not None:
+                return float(min(retry_after, self._cap))
+        return float(self._backoff(retry_state))
+
+
+class stop_at_deadline(tenacity.stop.stop_base):
+    """Stop when the next sleep would end past ``deadline()`` (re-read on every check)."""
+
+    def __init__(
+        self, deadline: Callable[[], float], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._deadline = deadline
+        self._clock = clock
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        upcoming = retry_state.upcoming_sleep
+        return self._clock() + upcoming >= self._deadline()
+
+
+def make_retrying(
+    *,
+    max_retries: int,
+    deadline: Callable[[], float],
+    sleeper: Sleeper,
+    wait: tenacity.wait.wait_base | None = None,
+    on_retry: Callable[[tenacity.RetryCallState], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> tenacity.Retrying:
+    """A ``tenacity.Retrying`` for one batch: attempts return a SendResult, never raise.
+
+    Args:
+        max_retries: Retries after the first attempt.
+        deadline: Returns the monotonic time past which no attempt may start.
+        sleeper: Performs (interruptible) sleeps.
+        wait: The wait strategy; Retry-After-or-full-jitter by default.
+        on_retry: Called before each sleep (counting retries, logging).
+        clock: The monotonic clock.
+    """
+    stop = tenacity.stop_after_attempt(max_retries + 1) | stop_at_deadline(deadline, clock)
+    return tenacity.Retrying(
+        stop=stop,
+        wait=wait if wait is not None else wait_retry_after_or_backoff(),
+        retry=tenacity.retry_if_result(lambda r: (not r.ok) and is_retryable(r)),
+        sleep=sleeper.sleep,
+        before_sleep=on_retry,
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        reraise=False,
+    )

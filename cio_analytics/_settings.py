@@ -1,0 +1,249 @@
+"""Settings: one frozen value object, validated field by field, with env-var defaults.
+
+Durations are seconds, as floats, everywhere in the package.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+from cio_analytics.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "DEFAULT_HOSTS",
+    "ENV_API_KEY",
+    "ENV_HOST",
+    "ENV_REGION",
+    "MAX_BATCH_BYTES",
+    "MAX_MESSAGE_BYTES",
+    "OnError",
+    "Settings",
+]
+
+logger = logging.getLogger("cio_analytics")
+
+#: Environment variable holding the write (API) key.
+ENV_API_KEY: Final = "CUSTOMERIO_API_KEY"
+#: Environment variable holding the region, ``us`` or ``eu``.
+ENV_REGION: Final = "CUSTOMERIO_REGION"
+#: Environment variable holding an explicit host (wins over the region).
+ENV_HOST: Final = "CUSTOMERIO_HOST"
+
+#: Base URL per region, without the ``/v1`` path (the client appends ``/v1/batch``).
+DEFAULT_HOSTS: Final[Mapping[str, str]] = {
+    "us": "https://cdp.customer.io",
+    "eu": "https://cdp-eu.customer.io",
+}
+
+#: The API's limit for one call, in bytes of JSON.
+MAX_MESSAGE_BYTES: Final = 32 * 1024
+#: The API's limit for one batch request, in bytes of JSON (500 KB).
+MAX_BATCH_BYTES: Final = 500 * 1000
+
+#: ``on_error(error, messages)``: ``error`` is a :class:`~cio_analytics.errors.DeliveryError`,
+#: ``messages`` the undelivered messages as dicts in their wire shape.
+OnError = Callable[[BaseException, list[dict[str, Any]]], object]
+
+_LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def _positive(name: str, value: float, *, allow_zero: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(
+            f"{name} must be a number, got {type(value).__name__}", setting=name
+        )
+    if value < 0 or (value == 0 and not allow_zero) or math.isnan(value):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ConfigurationError(f"{name} must be {bound}, got {value!r}", setting=name)
+
+
+def _whole(name: str, value: int, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigurationError(
+            f"{name} must be an int, got {type(value).__name__}", setting=name
+        )
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be >= {minimum}, got {value}", setting=name)
+
+
+def normalize_host(host: str) -> str:
+    """Return ``host`` as ``scheme://netloc[/prefix]`` without a trailing ``/`` or ``/v1``.
+
+    Raises:
+        ConfigurationError: ``host`` is not an http(s) URL.
+    """
+    if not isinstance(host, str) or not host.strip():
+        raise ConfigurationError("host must be a non-empty URL string", setting="host")
+    host = host.strip().rstrip("/")
+    if "://" not in host:
+        host = "https://" + host
+    parts = urlsplit(host)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"host must be an http:// or https:// URL, got {host!r}",
+            setting="host",
+            env_var=ENV_HOST,
+        )
+    if host.endswith("/v1"):
+        host = host[: -len("/v1")]
+    return host
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` points at this machine (localhost, 127.0.0.0/8 or ::1)."""
+    hostname = urlsplit(url).hostname or ""
+    return hostname in _LOOPBACK_HOSTS or hostname.startswith("127.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything a :class:`~cio_analytics.Client` is configured with.
+
+    Build it with :meth:`resolve`, which applies the environment-variable
+    defaults; the constructor itself only validates. ``repr()`` never shows the
+    write key.
+    """
+
+    write_key: str | None = field(default=None, repr=False)
+    region: str = "us"
+    host: str | None = None
+    on_error: OnError | None = None
+    debug: bool = False
+    send: bool = True
+    sync_mode: bool = False
+    max_queue_size: int = 10_000
+    upload_size: int = 100
+    upload_interval: float = 0.5
+    max_batch_bytes: int = MAX_BATCH_BYTES
+    gzip: bool = False
+    timeout: float = 15.0
+    max_retries: int = 10
+    retry_deadline: float = 120.0
+    strict: bool = True
+    shutdown_timeout: float = 10.0
+    rate_limit: float | None = 1000.0
+    proxy: str | None = None
+    transport: httpx.BaseTransport | None = None
+    log_payloads: bool = False
+
+    def __post_init__(self) -> None:
+        if self.write_key is not None:
+            if not isinstance(self.write_key, str):
+                raise ConfigurationError(
+                    f"write_key must be a str, got {type(self.write_key).__name__}",
+                    setting="write_key",
+                    env_var=ENV_API_KEY,
+                )
+            # Keys pasted from files often carry a trailing newline.
+            stripped = self.write_key.strip()
+            object.__setattr__(self, "write_key", stripped or None)
+        if not isinstance(self.region, str) or self.region.lower() not in DEFAULT_HOSTS:
+            raise ConfigurationError(
+                f"region must be one of {sorted(DEFAULT_HOSTS)}, got {self.region!r}",
+                setting="region",
+                env_var=ENV_REGION,
+            )
+        object.__setattr__(self, "region", self.region.lower())
+        if self.host is not None:
+            object.__setattr__(self, "host", normalize_host(self.host))
+        if self.on_error is not None and not callable(self.on_error):
+            raise ConfigurationError("on_error must be callable or None", setting="on_error")
+        for name in ("debug", "send", "sync_mode", "gzip", "strict", "log_payloads"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigurationError(
+                    f"{name} must be a bool, got {getattr(self, name)!r}", setting=name
+                )
+        _whole("max_queue_size", self.max_queue_size, minimum=1)
+        _whole("upload_size", self.upload_size, minimum=1)
+        _whole("max_batch_bytes", self.max_batch_bytes, minimum=MAX_MESSAGE_BYTES + 1024)
+        if self.max_batch_bytes > MAX_BATCH_BYTES:
+            raise ConfigurationError(
+                f"max_batch_bytes must be <= {MAX_BATCH_BYTES} (the API's batch limit), "
+                f"got {self.max_batch_bytes}",
+                setting="max_batch_bytes",
+            )
+        _whole("max_retries", self.max_retries, minimum=0)
+        _positive("upload_interval", self.upload_interval, allow_zero=True)
+        _positive("timeout", self.timeout)
+        _positive("retry_deadline", self.retry_deadline)
+        _positive("shutdown_timeout", self.shutdown_timeout, allow_zero=True)
+        if self.rate_limit is not None:
+            _positive("rate_limit", self.rate_limit)
+        if self.proxy is not None and not isinstance(self.proxy, str):
+            raise ConfigurationError("proxy must be a URL string or None", setting="proxy")
+
+    @property
+    def base_url(self) -> str:
+        """The host requests go to: ``host`` when set, else the region's default."""
+        return self.host if self.host is not None else DEFAULT_HOSTS[self.region]
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied and validated."""
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ConfigurationError(f"unknown setting {name!r}", setting=name)
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def resolve(
+        cls, environ: Mapping[str, str] | None = None, **values: Any
+    ) -> Settings:
+        """Build settings from ``values``; None for write_key/region/host means "use the env var".
+
+        Args:
+            environ: The environment to read (``os.environ`` by default).
+            **values: Setting names and values; a value of None means "the default".
+        """
+        env = os.environ if environ is None else environ
+        given = {k: v for k, v in values.items() if v is not None}
+        if "write_key" not in given and env.get(ENV_API_KEY):
+            given["write_key"] = env[ENV_API_KEY]
+        if "region" not in given and env.get(ENV_REGION):
+            given["region"] = env[ENV_REGION]
+        if "host" not in given and env.get(ENV_HOST):
+            given["host"] = env[ENV_HOST]
+        # rate_limit=None is meaningful (no limit) only when passed explicitly as 0.
+        if values.get("rate_limit", 1) == 0:
+            given["rate_limit"] = None
+        settings = cls().replace(**given)
+        settings.warn_if_insecure()
+        return settings
+
+    def warn_if_insecure(self) -> None:
+        """Warn once when data would travel in clear text to a host that is not loopback."""
+        url = self.base_url
+        if url.startswith("http://") and not is_loopback_url(url):
+            warnings.warn(
+                f"cio_analytics: host {url!r} uses plain http; the write key and every "
+                "message would cross the network unencrypted. Use https.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+
+
+def proxy_from_mapping(proxies: Mapping[str, str] | str | None, base_url: str) -> str | None:
+    """Pick the proxy for ``base_url`` out of a requests-style ``proxies`` mapping."""
+    if proxies is None or isinstance(proxies, str):
+        return proxies
+    scheme = urlsplit(base_url).scheme
+    for key in (scheme, f"{scheme}://", "all", "all://"):
+        if key in proxies:
+            return proxies[key]
+    return None
+
+
+def setting_names() -> Sequence[str]:
+    """The names of every setting, in declaration order."""
+    return [f.name for f in dataclasses.fields(Settings)]

@@ -1,0 +1,111 @@
+"""Counters of what happened to every message, readable as one snapshot."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from cio_analytics.errors import FailureReason
+
+__all__ = ["ClientStats", "StatsRecorder"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientStats:
+    """A snapshot of a client's counters (``client.stats()``).
+
+    Every accepted message ends as exactly one of ``delivered`` or ``failed``;
+    ``enqueued - delivered - failed`` are still queued or in flight. Messages
+    refused at the call because the queue was full are in ``dropped`` and were
+    never enqueued.
+
+    Attributes:
+        enqueued: Messages accepted onto the queue (or sent in sync mode).
+        delivered: Messages the API accepted.
+        failed: Messages reported to on_error after being accepted.
+        dropped: Messages refused at the call because the queue was full.
+        failed_by_reason: ``failed`` split by :class:`~cio_analytics.errors.FailureReason` value.
+        retries: Retried attempts (every attempt after a batch's first).
+        requests: HTTP attempts made, successful or not.
+        batches: Batches whose delivery was attempted.
+        queue_depth: Messages waiting in the queue now.
+        in_flight: Messages being sent now.
+    """
+
+    enqueued: int
+    delivered: int
+    failed: int
+    dropped: int
+    failed_by_reason: dict[str, int] = field(default_factory=dict)
+    retries: int = 0
+    requests: int = 0
+    batches: int = 0
+    queue_depth: int = 0
+    in_flight: int = 0
+
+    @property
+    def pending(self) -> int:
+        """Messages accepted but not yet delivered or failed."""
+        return self.enqueued - self.delivered - self.failed
+
+
+class StatsRecorder:
+    """Thread-safe counters. ``enqueued`` is an itertools counter (atomic under the GIL)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._enqueued = itertools.count(1)
+        self._enqueued_base = 0
+        self.delivered = 0
+        self.failed = 0
+        self.dropped = 0
+        self.failed_by_reason: Counter[str] = Counter()
+        self.retries = 0
+        self.requests = 0
+        self.batches = 0
+        self.in_flight = 0
+
+    def count_enqueued(self) -> int:
+        """Count one enqueued message; return the running total (hot path)."""
+        return next(self._enqueued)
+
+    @property
+    def enqueued(self) -> int:
+        """Messages enqueued so far (read without advancing the counter)."""
+        # repr(count(5)) == "count(5)": the next value, so the total is one less.
+        return int(repr(self._enqueued)[6:-1]) - 1 + self._enqueued_base
+
+    def add_enqueued(self, n: int) -> None:
+        """Count ``n`` messages accepted outside the hot path (sync mode, bulk sends)."""
+        with self._lock:
+            self._enqueued_base += n
+
+    def add(self, **amounts: int) -> None:
+        """Add to counters by name under the lock."""
+        with self._lock:
+            for name, amount in amounts.items():
+                setattr(self, name, getattr(self, name) + amount)
+
+    def add_failed(self, reason: FailureReason, n: int) -> None:
+        """Count ``n`` messages failed for ``reason``."""
+        with self._lock:
+            self.failed += n
+            self.failed_by_reason[reason.value] += n
+
+    def snapshot(self, queue_depth: int) -> ClientStats:
+        """A consistent copy of every counter."""
+        with self._lock:
+            return ClientStats(
+                enqueued=self.enqueued,
+                delivered=self.delivered,
+                failed=self.failed,
+                dropped=self.dropped,
+                failed_by_reason=dict(self.failed_by_reason),
+                retries=self.retries,
+                requests=self.requests,
+                batches=self.batches,
+                queue_depth=queue_depth,
+                in_flight=self.in_flight,
+            )
