@@ -17,60 +17,39 @@ from typing import Any, Final, Self
 
 import httpx
 
-from cio_analytics._clock import new_message_id, now_timestamp
+from cio_analytics._builders import (
+    WireMessage,
+    build_alias,
+    build_group,
+    build_identify,
+    build_page,
+    build_screen,
+    build_track,
+    encode_message,
+)
 from cio_analytics._consumer import Consumer
 from cio_analytics._delivery import Deliverer
-from cio_analytics._encoding import ENCODER, check_value, scan_dict
-from cio_analytics._messages import (
-    LIBRARY_TAIL,
-    Alias,
-    Group,
-    Identify,
-    Page,
-    Screen,
-    Track,
-    decode_message,
-)
+from cio_analytics._messages import decode_message
 from cio_analytics._ratelimit import TokenBucket
 from cio_analytics._retry import Sleeper
 from cio_analytics._settings import (
     ENV_API_KEY,
-    MAX_MESSAGE_BYTES,
     OnError,
     Settings,
     proxy_from_mapping,
 )
 from cio_analytics._stats import ClientStats, StatsRecorder
-from cio_analytics._validation import (
-    context_arg,
-    id_arg,
-    identity,
-    mapping_arg,
-    message_id_arg,
-    text_arg,
-    timestamp_arg,
-)
 from cio_analytics.errors import (
     ConfigurationError,
     DeliveryError,
     FailureReason,
-    MessageTooLargeError,
-    MissingIdentityError,
     QueueFullError,
-    UnsupportedValueError,
-    ValidationError,
 )
 
 __all__ = ["Client"]
 
 logger = logging.getLogger("cio_analytics")
 
-_str = str
-_dict = dict
-_encode = ENCODER.encode
-_LIBRARY_EXTRA: Final = len(LIBRARY_TAIL) - 1
-_Wire = Identify | Track | Page | Screen | Group | Alias
-_ENCODE_ERRORS: Final = (TypeError, ValueError, UnicodeEncodeError, RecursionError, OverflowError)
 #: Seconds between two warnings for the same failure reason (counts are kept).
 _LOG_EVERY: Final = 10.0
 
@@ -380,13 +359,9 @@ class Client:
             env_var=ENV_API_KEY,
         )
 
-    def _enqueue(self, message: _Wire, message_id: str) -> str:
-        try:
-            data = _encode(message)
-        except _ENCODE_ERRORS as exc:
-            raise _encoding_error(message, exc) from None
-        if len(data) > MAX_MESSAGE_BYTES - _LIBRARY_EXTRA:
-            _check_size(message, data)
+    def _enqueue(self, message: WireMessage) -> str:
+        data = encode_message(message)
+        message_id = message.message_id
         if not self._send:
             return message_id
         if self._key_missing:
@@ -467,22 +442,12 @@ class Client:
             MessageTooLargeError: The message is over 32 KB.
             ConfigurationError: No write key (unless send=False).
         """
-        if traits is not None and (traits.__class__ is not _dict or not scan_dict(traits, 1)):
-            traits = mapping_arg(traits, "traits")
-        if user_id == "" and anonymous_id is None and traits and traits.get("email"):
-            uid: str | None = ""
-            aid: str | None = None
-        else:
-            uid, aid = identity(user_id, anonymous_id)
-        ctx = None if context is None else context_arg(context)
-        if integrations is not None:
-            integrations = mapping_arg(integrations, "integrations")
-        mid = new_message_id() if message_id is None else message_id_arg(message_id)
-        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
         return self._enqueue(
-            Identify(uid, aid, traits, integrations, ts, mid, ctx),
-            mid,
+            build_identify(
+                user_id, traits, context, timestamp, anonymous_id, integrations, message_id
+            )
         )
+
 
     def track(
         self,
@@ -512,49 +477,13 @@ class Client:
             MessageTooLargeError: The message is over 32 KB.
             ConfigurationError: No write key (unless send=False).
         """
-        uid, aid = identity(user_id, anonymous_id)
-        if event.__class__ is not _str or not event:
-            event = text_arg(event, "event", required=True)
-        if properties is not None and (
-            properties.__class__ is not _dict or not scan_dict(properties, 1)
-        ):
-            properties = mapping_arg(properties, "properties")
-        ctx = None if context is None else context_arg(context)
-        if integrations is not None:
-            integrations = mapping_arg(integrations, "integrations")
-        mid = new_message_id() if message_id is None else message_id_arg(message_id)
-        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
         return self._enqueue(
-            Track(uid, aid, event, properties, integrations, ts, mid, ctx),  # type: ignore[arg-type]
-            mid,
+            build_track(
+                user_id, event, properties, context, timestamp, anonymous_id, integrations,
+                message_id,
+            )
         )
 
-    def _page_or_screen(
-        self,
-        cls: type[Page] | type[Screen],
-        user_id: str | int | None,
-        category: str | None,
-        name: str | None,
-        properties: Mapping[str, Any] | None,
-        context: Mapping[str, Any] | None,
-        timestamp: Any,
-        anonymous_id: str | int | None,
-        integrations: Mapping[str, Any] | None,
-        message_id: str | None,
-    ) -> str:
-        uid, aid = identity(user_id, anonymous_id)
-        name = text_arg(name, "name")
-        category = text_arg(category, "category")
-        props = mapping_arg(properties, "properties")
-        if category is not None:
-            # The API documents category as a property; the official library's
-            # top-level "category" field is not in the spec.
-            props = {**(props or {}), "category": category}
-        ctx = None if context is None else context_arg(context)
-        integ = None if integrations is None else mapping_arg(integrations, "integrations")
-        mid = new_message_id() if message_id is None else message_id_arg(message_id)
-        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
-        return self._enqueue(cls(uid, aid, name, props, integ, ts, mid, ctx), mid)
 
     def page(
         self,
@@ -581,10 +510,13 @@ class Client:
         Returns:
             The message id.
         """
-        return self._page_or_screen(
-            Page, user_id, category, name, properties, context, timestamp,
-            anonymous_id, integrations, message_id,
-        )  # fmt: skip
+        return self._enqueue(
+            build_page(
+                user_id, category, name, properties, context, timestamp, anonymous_id,
+                integrations, message_id,
+            )
+        )
+
 
     def screen(
         self,
@@ -607,10 +539,13 @@ class Client:
         Returns:
             The message id.
         """
-        return self._page_or_screen(
-            Screen, user_id, category, name, properties, context, timestamp,
-            anonymous_id, integrations, message_id,
-        )  # fmt: skip
+        return self._enqueue(
+            build_screen(
+                user_id, category, name, properties, context, timestamp, anonymous_id,
+                integrations, message_id,
+            )
+        )
+
 
     def group(
         self,
@@ -643,34 +578,14 @@ class Client:
         Returns:
             The message id.
         """
-        gid = id_arg(group_id, "group_id")
-        if not gid:
-            raise ValidationError(
-                "group_id is required (a non-empty str or int)", argument="group_id"
-            )
-        uid = id_arg(user_id, "user_id")
-        aid = id_arg(anonymous_id, "anonymous_id")
-        data = mapping_arg(traits, "traits")
-        if object_type_id is not None or relationship_attributes is not None:
-            data = dict(data or {})
-            if object_type_id is not None:
-                otid = id_arg(object_type_id, "object_type_id")
-                if not otid:
-                    raise ValidationError(
-                        "object_type_id must be a non-empty str or int", argument="object_type_id"
-                    )
-                data["objectTypeId"] = otid
-            if relationship_attributes is not None:
-                data["relationshipAttributes"] = mapping_arg(
-                    relationship_attributes, "relationship_attributes"
-                )
-        ctx = None if context is None else context_arg(context)
-        integ = None if integrations is None else mapping_arg(integrations, "integrations")
-        mid = new_message_id() if message_id is None else message_id_arg(message_id)
-        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
         return self._enqueue(
-            Group(uid or None, aid or None, gid, data, integ, ts, mid, ctx), mid
+            build_group(
+                user_id, group_id, traits, context, timestamp, anonymous_id, integrations,
+                message_id, object_type_id=object_type_id,
+                relationship_attributes=relationship_attributes,
+            )
         )
+
 
     def alias(
         self,
@@ -690,19 +605,10 @@ class Client:
         Returns:
             The message id.
         """
-        prev = id_arg(previous_id, "previous_id")
-        if not prev:
-            raise MissingIdentityError(
-                "alias needs previous_id (the id to merge from)", argument="previous_id"
-            )
-        uid = id_arg(user_id, "user_id")
-        if not uid:
-            raise MissingIdentityError("alias needs user_id (the id to keep)", argument="user_id")
-        ctx = None if context is None else context_arg(context)
-        integ = None if integrations is None else mapping_arg(integrations, "integrations")
-        mid = new_message_id() if message_id is None else message_id_arg(message_id)
-        ts = now_timestamp() if timestamp is None else timestamp_arg(timestamp)
-        return self._enqueue(Alias(prev, uid, integ, ts, mid, ctx), mid)
+        return self._enqueue(
+            build_alias(previous_id, user_id, context, timestamp, integrations, message_id)
+        )
+
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -765,41 +671,6 @@ class Client:
             f"<cio_analytics.Client host={s.base_url!r} key={'set' if s.write_key else 'missing'}"
             f" queued={len(self._queue)}>"
         )
-
-
-def _encoding_error(message: _Wire, exc: BaseException) -> Exception:
-    """The precise error for a message msgspec could not encode (slow path)."""
-    for name in ("properties", "traits", "context", "integrations"):
-        value = getattr(message, name, None)
-        if value is not None:
-            check_value(value, name)
-    for name in ("event", "name", "user_id", "anonymous_id", "group_id", "previous_id"):
-        value = getattr(message, name, None)
-        if value is not None:
-            check_value(value, name)
-    return UnsupportedValueError(
-        f"the message cannot be encoded as JSON ({exc})", argument="message", path="message"
-    )
-
-
-def _check_size(message: _Wire, data: bytes) -> None:
-    """Raise MessageTooLargeError, naming the largest part, if the message is over 32 KB."""
-    size = len(data) + (_LIBRARY_EXTRA if message.context is None else 0)
-    if size <= MAX_MESSAGE_BYTES:
-        return
-    parts = {
-        name: len(ENCODER.encode(getattr(message, name)))
-        for name in ("properties", "traits", "context", "integrations")
-        if getattr(message, name, None) is not None
-    }
-    largest = max(parts, key=parts.__getitem__) if parts else "message"
-    raise MessageTooLargeError(
-        f"the message is {size:,} bytes encoded; Customer.io accepts at most "
-        f"{MAX_MESSAGE_BYTES:,} bytes per call ({largest} is {parts.get(largest, size):,} bytes)",
-        argument=largest,
-        size=size,
-        limit=MAX_MESSAGE_BYTES,
-    )
 
 
 def _after_fork_in_child() -> None:

@@ -5,7 +5,7 @@ word: NaN and infinity become ``null``, bytes become base64 text, and int keys
 become strings. The library promises never to send a silently altered value, so
 :func:`check_value` looks at every value first. The common case (str, int,
 bool, None, finite float, nested dict and list) is checked by a tight loop;
-anything else, or any problem, goes to :func:`_diagnose`, which walks the data
+anything else, or any problem, goes to :func:`diagnose`, which walks the data
 with key paths and either accepts it or raises an error naming the path.
 
 Accepted beyond plain JSON, encoded as msgspec does: datetime, date, time
@@ -30,7 +30,15 @@ import msgspec
 
 from cio_analytics.errors import InvalidValueError, UnsupportedValueError
 
-__all__ = ["ENCODER", "MAX_DEPTH", "check_value", "encode_value", "scan_dict", "scan_list"]
+__all__ = [
+    "ENCODER",
+    "MAX_DEPTH",
+    "check_value",
+    "diagnose",
+    "encode_value",
+    "scan_dict",
+    "scan_list",
+]
 
 #: The one encoder: Decimal as a JSON number, as the official library does.
 ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
@@ -110,7 +118,7 @@ def check_value(value: Any, argument: str) -> None:
             return
     elif cls is _list and scan_list(value, 1):
         return
-    _diagnose(value, argument)
+    diagnose(value, argument)
 
 
 def encode_value(value: Any, argument: str) -> bytes:
@@ -128,7 +136,7 @@ def _fmt_key(key: Any) -> str:
     return f"[{key!r}]"
 
 
-def _diagnose(root: Any, argument: str) -> None:
+def diagnose(root: Any, argument: str) -> None:
     """Walk ``root`` with key paths; raise on the first value that cannot go unchanged."""
     # Iterative, with the chain of open containers for cycle detection.
     stack: list[tuple[Any, str, int, frozenset[int]]] = [(root, argument, 0, frozenset())]

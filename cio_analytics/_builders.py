@@ -1,0 +1,317 @@
+"""Build and encode one message per call: validation, wire Struct, JSON bytes, size check.
+
+One builder per call type, shared by the Client methods (the hot path) and by
+bulk sends. Builders raise at the call site, naming the argument, and never
+touch the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from cio_analytics._clock import new_message_id, now_timestamp
+from cio_analytics._encoding import ENCODER, diagnose, scan_dict
+from cio_analytics._messages import LIBRARY_TAIL, Alias, Group, Identify, Page, Screen, Track
+from cio_analytics._settings import MAX_MESSAGE_BYTES
+from cio_analytics._validation import (
+    context_arg,
+    id_arg,
+    identity,
+    mapping_arg,
+    message_id_arg,
+    text_arg,
+    timestamp_arg,
+)
+from cio_analytics.errors import (
+    MessageTooLargeError,
+    MissingIdentityError,
+    UnsupportedValueError,
+    ValidationError,
+)
+
+__all__ = [
+    "BUILDERS",
+    "WireMessage",
+    "build_alias",
+    "build_group",
+    "build_identify",
+    "build_page",
+    "build_screen",
+    "build_track",
+    "encode_message",
+]
+
+WireMessage = Identify | Track | Page | Screen | Group | Alias
+
+_str = str
+_dict = dict
+_encode = ENCODER.encode
+_LIBRARY_EXTRA: Final = len(LIBRARY_TAIL) - 1
+_SIZE_GUARD: Final = MAX_MESSAGE_BYTES - _LIBRARY_EXTRA
+_ENCODE_ERRORS: Final = (TypeError, ValueError, UnicodeEncodeError, RecursionError, OverflowError)
+
+
+def encode_message(message: WireMessage) -> bytes:
+    """The message as queued JSON bytes; raises at the call site if it cannot be sent.
+
+    Raises:
+        UnsupportedValueError / InvalidValueError: A value msgspec could not encode
+            faithfully, with its key path.
+        MessageTooLargeError: Over the API's 32 KB per call.
+    """
+    try:
+        data = _encode(message)
+    except _ENCODE_ERRORS as exc:
+        raise _encoding_error(message, exc) from None
+    if len(data) > _SIZE_GUARD:
+        _check_size(message, data)
+    return data
+
+
+def build_identify(
+    user_id: str | int | None = None,
+    traits: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> Identify:
+    """Validate identify arguments and build the wire message."""
+    if traits is not None and (traits.__class__ is not _dict or not scan_dict(traits, 1)):
+        traits = mapping_arg(traits, "traits")
+    if user_id == "" and anonymous_id is None and traits and traits.get("email"):
+        # Customer.io can identify a person by the email trait alone.
+        uid: str | None = ""
+        aid: str | None = None
+    else:
+        uid, aid = identity(user_id, anonymous_id)
+    return Identify(
+        uid,
+        aid,
+        traits,
+        None if integrations is None else mapping_arg(integrations, "integrations"),
+        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        new_message_id() if message_id is None else message_id_arg(message_id),
+        None if context is None else context_arg(context),
+    )
+
+
+def build_track(
+    user_id: str | int | None = None,
+    event: str | None = None,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> Track:
+    """Validate track arguments and build the wire message."""
+    uid, aid = identity(user_id, anonymous_id)
+    if event.__class__ is not _str or not event:
+        event = text_arg(event, "event", required=True)
+    if properties is not None and (
+        properties.__class__ is not _dict or not scan_dict(properties, 1)
+    ):
+        properties = mapping_arg(properties, "properties")
+    return Track(
+        uid,
+        aid,
+        event,  # type: ignore[arg-type]
+        properties,
+        None if integrations is None else mapping_arg(integrations, "integrations"),
+        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        new_message_id() if message_id is None else message_id_arg(message_id),
+        None if context is None else context_arg(context),
+    )
+
+
+def _page_or_screen(
+    cls: type[Page] | type[Screen],
+    user_id: str | int | None,
+    category: str | None,
+    name: str | None,
+    properties: Mapping[str, Any] | None,
+    context: Mapping[str, Any] | None,
+    timestamp: Any,
+    anonymous_id: str | int | None,
+    integrations: Mapping[str, Any] | None,
+    message_id: str | None,
+) -> Page | Screen:
+    uid, aid = identity(user_id, anonymous_id)
+    props = mapping_arg(properties, "properties")
+    checked_category = text_arg(category, "category")
+    if checked_category is not None:
+        # The API documents category as a property; the official library's
+        # top-level "category" field is not in the spec.
+        props = {**(props or {}), "category": checked_category}
+    return cls(
+        uid,
+        aid,
+        text_arg(name, "name"),
+        props,
+        None if integrations is None else mapping_arg(integrations, "integrations"),
+        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        new_message_id() if message_id is None else message_id_arg(message_id),
+        None if context is None else context_arg(context),
+    )
+
+
+def build_page(
+    user_id: str | int | None = None,
+    category: str | None = None,
+    name: str | None = None,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> Page:
+    """Validate page arguments and build the wire message."""
+    return _page_or_screen(  # type: ignore[return-value]
+        Page, user_id, category, name, properties, context, timestamp, anonymous_id,
+        integrations, message_id,
+    )  # fmt: skip
+
+
+def build_screen(
+    user_id: str | int | None = None,
+    category: str | None = None,
+    name: str | None = None,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> Screen:
+    """Validate screen arguments and build the wire message."""
+    return _page_or_screen(  # type: ignore[return-value]
+        Screen, user_id, category, name, properties, context, timestamp, anonymous_id,
+        integrations, message_id,
+    )  # fmt: skip
+
+
+def build_group(
+    user_id: str | int | None = None,
+    group_id: str | int | None = None,
+    traits: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    anonymous_id: str | int | None = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+    *,
+    object_type_id: str | int | None = None,
+    relationship_attributes: Mapping[str, Any] | None = None,
+) -> Group:
+    """Validate group arguments and build the wire message.
+
+    ``object_type_id`` goes to ``traits.objectTypeId`` (a string) and
+    ``relationship_attributes`` to ``traits.relationshipAttributes``.
+    """
+    gid = id_arg(group_id, "group_id")
+    if not gid:
+        raise ValidationError("group_id is required (a non-empty str or int)", argument="group_id")
+    uid = id_arg(user_id, "user_id")
+    aid = id_arg(anonymous_id, "anonymous_id")
+    data = mapping_arg(traits, "traits")
+    if object_type_id is not None or relationship_attributes is not None:
+        data = dict(data or {})
+        if object_type_id is not None:
+            type_id = id_arg(object_type_id, "object_type_id")
+            if not type_id:
+                raise ValidationError(
+                    "object_type_id must be a non-empty str or int", argument="object_type_id"
+                )
+            data["objectTypeId"] = type_id
+        if relationship_attributes is not None:
+            data["relationshipAttributes"] = mapping_arg(
+                relationship_attributes, "relationship_attributes"
+            )
+    return Group(
+        uid or None,
+        aid or None,
+        gid,
+        data,
+        None if integrations is None else mapping_arg(integrations, "integrations"),
+        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        new_message_id() if message_id is None else message_id_arg(message_id),
+        None if context is None else context_arg(context),
+    )
+
+
+def build_alias(
+    previous_id: str | int | None = None,
+    user_id: str | int | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> Alias:
+    """Validate alias arguments and build the wire message."""
+    prev = id_arg(previous_id, "previous_id")
+    if not prev:
+        raise MissingIdentityError(
+            "alias needs previous_id (the id to merge from)", argument="previous_id"
+        )
+    uid = id_arg(user_id, "user_id")
+    if not uid:
+        raise MissingIdentityError("alias needs user_id (the id to keep)", argument="user_id")
+    return Alias(
+        prev,
+        uid,
+        None if integrations is None else mapping_arg(integrations, "integrations"),
+        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        new_message_id() if message_id is None else message_id_arg(message_id),
+        None if context is None else context_arg(context),
+    )
+
+
+#: The builder for each call name.
+BUILDERS: Final[Mapping[str, Callable[..., WireMessage]]] = {
+    "identify": build_identify,
+    "track": build_track,
+    "page": build_page,
+    "screen": build_screen,
+    "group": build_group,
+    "alias": build_alias,
+}
+
+
+def _encoding_error(message: WireMessage, exc: BaseException) -> Exception:
+    """The precise error for a message msgspec could not encode (slow path)."""
+    for name in ("properties", "traits", "context", "integrations"):
+        value = getattr(message, name, None)
+        if value is not None:
+            diagnose(value, name)
+    for name in ("event", "name", "user_id", "anonymous_id", "group_id", "previous_id"):
+        value = getattr(message, name, None)
+        if value is not None:
+            diagnose(value, name)
+    return UnsupportedValueError(
+        f"the message cannot be encoded as JSON ({exc})", argument="message", path="message"
+    )
+
+
+def _check_size(message: WireMessage, data: bytes) -> None:
+    """Raise MessageTooLargeError, naming the largest part, if the message is over 32 KB."""
+    size = len(data) + (_LIBRARY_EXTRA if message.context is None else 0)
+    if size <= MAX_MESSAGE_BYTES:
+        return
+    parts = {
+        name: len(ENCODER.encode(getattr(message, name)))
+        for name in ("properties", "traits", "context", "integrations")
+        if getattr(message, name, None) is not None
+    }
+    largest = max(parts, key=parts.__getitem__) if parts else "message"
+    raise MessageTooLargeError(
+        f"the message is {size:,} bytes encoded; Customer.io accepts at most "
+        f"{MAX_MESSAGE_BYTES:,} bytes per call ({largest} is {parts.get(largest, size):,} bytes)",
+        argument=largest,
+        size=size,
+        limit=MAX_MESSAGE_BYTES,
+    )
