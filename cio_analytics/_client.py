@@ -30,6 +30,7 @@ from cio_analytics._builders import (
 from cio_analytics._consumer import Consumer
 from cio_analytics._delivery import Deliverer
 from cio_analytics._messages import decode_message
+from cio_analytics._operations import OperationsMixin
 from cio_analytics._ratelimit import TokenBucket
 from cio_analytics._retry import Sleeper
 from cio_analytics._settings import (
@@ -66,7 +67,7 @@ def _at_exit(ref: weakref.ref[Client]) -> None:
         client._shutdown_at_exit()
 
 
-class Client:
+class Client(OperationsMixin):
     """A Customer.io Data Pipelines client: the same calls as the module-level API.
 
     Calls validate their arguments, encode the message and queue it, returning
@@ -170,6 +171,7 @@ class Client:
         self._drop_burst = False
         self._last_logged: dict[str, float] = {}
         self._auth_logged = False
+        self._exiting = False
         self._apply(settings)
         self._consumer = self._new_consumer()
         self._atexit_callback: Callable[[], None] | None = None
@@ -280,22 +282,30 @@ class Client:
 
     def _shutdown_at_exit(self) -> None:
         self._atexit_callback = None
-        pending = self._stats.enqueued - self._stats.delivered - self._stats.failed
-        if pending <= 0:
+        stats = self._stats
+        if stats.enqueued - stats.delivered - stats.failed <= 0:
             self._consumer.shutdown(0.0)
             return
         timeout = self._settings.shutdown_timeout
-        logger.debug(
-            "cio_analytics: delivering %d message(s) before exit (up to %g s)", pending, timeout
-        )
-        if not self._consumer.shutdown(timeout):
-            left = self._stats.failed_by_reason.get(FailureReason.SHUTDOWN.value, 0)
+        self._exiting = True  # one summary warning below instead of one per batch
+        try:
+            cut = self._shutdown_counting_cut(timeout)
+        finally:
+            self._exiting = False
+        if cut:
             logger.warning(
                 "cio_analytics: %d message(s) could not be delivered before exit "
                 "(shutdown_timeout=%g s); they were reported to on_error",
-                left,
+                cut,
                 timeout,
             )
+
+    def _shutdown_counting_cut(self, timeout: float) -> int:
+        """Shut the consumer down; return how many messages the deadline cut off."""
+        key = FailureReason.SHUTDOWN.value
+        before = self._stats.failed_by_reason.get(key, 0)
+        self._consumer.shutdown(timeout)
+        return self._stats.failed_by_reason.get(key, 0) - before
 
     # -- reporting -----------------------------------------------------------
 
@@ -315,7 +325,9 @@ class Client:
         reason = error.reason.value
         now = time.monotonic()
         last = self._last_logged.get(reason)
-        if error.reason is FailureReason.UNAUTHORIZED and not self._auth_logged:
+        if error.reason is FailureReason.SHUTDOWN and self._exiting:
+            logger.debug("cio_analytics: %d message(s) not delivered: %s", count, error)
+        elif error.reason is FailureReason.UNAUTHORIZED and not self._auth_logged:
             self._auth_logged = True
             logger.error("cio_analytics: %s", error)
         elif last is None or now - last >= _LOG_EVERY:
@@ -634,12 +646,13 @@ class Client:
             timeout: Seconds at most; defaults to the ``shutdown_timeout`` setting.
 
         Returns:
-            True when everything was delivered or failed before the deadline.
+            True when nothing had to be cut off by the deadline (reported as
+            ShutdownTimeoutError), False otherwise.
         """
         self._unregister_atexit()
         if timeout is None:
             timeout = self._settings.shutdown_timeout
-        clean = self._consumer.shutdown(timeout)
+        clean = self._shutdown_counting_cut(timeout) == 0
         with self._sync_lock:
             deliverer, self._sync_deliverer = self._sync_deliverer, None
         if deliverer is not None:

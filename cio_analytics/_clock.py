@@ -30,7 +30,7 @@ _second_cache: tuple[int, str] = (-1, "")
 def now_timestamp() -> str:
     """The current UTC time as ``YYYY-MM-DDTHH:MM:SS.mmm+00:00``."""
     global _second_cache
-    ms_total = time.time_ns() // 1_000_000
+    ms_total = int(time.time() * 1000)
     second, ms = divmod(ms_total, 1000)
     cached = _second_cache
     if cached[0] != second:

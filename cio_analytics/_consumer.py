@@ -239,14 +239,16 @@ class Consumer:
 
         def settle(messages: Sequence[bytes], error: DeliveryError | None) -> None:
             with self._lock:
-                if inflight.abandoned:
-                    logger.debug(
-                        "cio_analytics: %d message(s) settled after shutdown reported them",
-                        len(messages),
-                    )
-                    return
-                for message in messages:
-                    inflight.pending.pop(id(message), None)
+                abandoned = inflight.abandoned
+                if not abandoned:
+                    for message in messages:
+                        inflight.pending.pop(id(message), None)
+            if abandoned:  # logged outside the lock: a log handler may call track()
+                logger.debug(
+                    "cio_analytics: %d message(s) settled after shutdown reported them",
+                    len(messages),
+                )
+                return
             self._settle(messages, error)
 
         try:

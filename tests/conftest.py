@@ -1,0 +1,23 @@
+"""Shared fixtures: a clean environment and a fresh default client for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import cio_analytics
+
+_ENV_VARS = ("CUSTOMERIO_API_KEY", "CUSTOMERIO_REGION", "CUSTOMERIO_HOST")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Remove the library's environment variables and reset module settings around each test."""
+    for name in _ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    saved = {name: getattr(cio_analytics, name, None) for name in cio_analytics._default.MODULE_SETTINGS}
+    yield
+    cio_analytics.reset()
+    for name, value in saved.items():
+        cio_analytics.__dict__[name] = value

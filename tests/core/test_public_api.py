@@ -1,0 +1,91 @@
+"""The public surface: exports, docstrings, signatures compatible with the official library."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import cio_analytics
+from cio_analytics import Client
+
+# customerio-cdp-analytics 1.1.0 positional order (cio_api.md section 5.2).
+OFFICIAL_SIGNATURES = {
+    "identify": [
+        "user_id", "traits", "context", "timestamp", "anonymous_id", "integrations", "message_id",
+    ],
+    "track": [
+        "user_id", "event", "properties", "context", "timestamp", "anonymous_id", "integrations",
+        "message_id",
+    ],
+    "alias": ["previous_id", "user_id", "context", "timestamp", "integrations", "message_id"],
+    "group": [
+        "user_id", "group_id", "traits", "context", "timestamp", "anonymous_id", "integrations",
+        "message_id",
+    ],
+    "page": [
+        "user_id", "category", "name", "properties", "context", "timestamp", "anonymous_id",
+        "integrations", "message_id",
+    ],
+    "screen": [
+        "user_id", "category", "name", "properties", "context", "timestamp", "anonymous_id",
+        "integrations", "message_id",
+    ],
+}  # fmt: skip
+
+
+def _positional(func: object) -> list[str]:
+    params = inspect.signature(func).parameters.values()  # type: ignore[arg-type]
+    return [
+        p.name
+        for p in params
+        if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and p.name != "self"
+    ]
+
+
+class TestExports:
+    """What the package exports."""
+
+    def test_all_is_sorted_and_importable(self) -> None:
+        """__all__ is sorted and every name in it exists."""
+        names = [n for n in cio_analytics.__all__ if n != "__version__"]
+        assert names == sorted(names, key=str.lower) or names == sorted(names)
+        for name in cio_analytics.__all__:
+            assert hasattr(cio_analytics, name), name
+
+    def test_public_callables_have_docstrings(self) -> None:
+        """Every exported function and class documents itself."""
+        for name in cio_analytics.__all__:
+            obj = getattr(cio_analytics, name)
+            if callable(obj):
+                assert inspect.getdoc(obj), name
+
+    def test_py_typed_ships(self) -> None:
+        """The package carries the py.typed marker."""
+        from importlib.resources import files
+
+        assert files("cio_analytics").joinpath("py.typed").is_file()
+
+
+class TestCompatibility:
+    """Replacing `from customerio import analytics` needs no other edit."""
+
+    @pytest.mark.parametrize("name", sorted(OFFICIAL_SIGNATURES))
+    def test_positional_order(self, name: str) -> None:
+        """Module functions and Client methods keep the official positional order."""
+        assert _positional(getattr(cio_analytics, name)) == OFFICIAL_SIGNATURES[name]
+        assert _positional(getattr(Client, name)) == OFFICIAL_SIGNATURES[name]
+
+    def test_client_constructor_order(self) -> None:
+        """Client's leading positional parameters match the official Client."""
+        assert _positional(Client)[:14] == [
+            "write_key", "host", "debug", "max_queue_size", "send", "on_error", "gzip",
+            "max_retries", "sync_mode", "timeout", "proxies", "thread", "upload_size",
+            "upload_interval",
+        ]  # fmt: skip
+
+    def test_calls_return_the_message_id(self) -> None:
+        """Each call returns the message id string."""
+        client = Client(send=False)
+        message_id = client.track("u1", "E", message_id="my-id")
+        assert message_id == "my-id"
