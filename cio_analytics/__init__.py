@@ -26,7 +26,8 @@ import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from cio_analytics import errors
+from cio_analytics import ecommerce, errors, events, mobile, video
+from cio_analytics._bulk import BulkResult, FailedMessage
 from cio_analytics._client import Client
 from cio_analytics._default import (
     MODULE_SETTINGS,
@@ -45,6 +46,21 @@ from cio_analytics._default import (
     stats,
     track,
 )
+from cio_analytics._default_operations import (
+    add_device,
+    create_object,
+    create_relationship,
+    delete_device,
+    delete_object,
+    delete_relationship,
+    delete_user,
+    report_content_event,
+    report_delivery_event,
+    send_batch,
+    suppress_user,
+    unsuppress_user,
+    update_object,
+)
 from cio_analytics._settings import Settings
 from cio_analytics._stats import ClientStats
 from cio_analytics._version import __version__
@@ -55,34 +71,69 @@ from cio_analytics.errors import (
     FailureReason,
     ValidationError,
 )
+from cio_analytics.events import (
+    ContentAction,
+    CustomerIOEvent,
+    DeliveryMetric,
+    DeviceType,
+    EcommerceEvent,
+    MobileEvent,
+    VideoEvent,
+)
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "BulkResult",
     "CioError",
     "Client",
     "ClientStats",
     "ConfigurationError",
+    "ContentAction",
+    "CustomerIOEvent",
     "DeliveryError",
+    "DeliveryMetric",
+    "DeviceType",
+    "EcommerceEvent",
+    "FailedMessage",
     "FailureReason",
+    "MobileEvent",
     "Settings",
     "ValidationError",
+    "VideoEvent",
     "__version__",
+    "add_device",
     "alias",
     "configure",
+    "create_object",
+    "create_relationship",
+    "delete_device",
+    "delete_object",
+    "delete_relationship",
+    "delete_user",
+    "ecommerce",
     "errors",
+    "events",
     "flush",
     "get_client",
     "group",
     "identify",
     "join",
+    "mobile",
     "page",
+    "report_content_event",
+    "report_delivery_event",
     "reset",
     "screen",
+    "send_batch",
     "shutdown",
     "stats",
+    "suppress_user",
     "track",
+    "unsuppress_user",
+    "update_object",
+    "video",
 ]
 
 # Module settings. None means "the default" (or the environment variable for
@@ -121,7 +172,7 @@ class _SettingsModule(types.ModuleType):
         super().__setattr__(name, value)
 
 
-for _obj in (Client, Settings, ClientStats):
+for _obj in (Client, Settings, ClientStats, BulkResult, FailedMessage):
     _obj.__module__ = "cio_analytics"
 del _obj
 

@@ -223,9 +223,11 @@ def build_group(
         data = dict(data or {})
         if object_type_id is not None:
             type_id = id_arg(object_type_id, "object_type_id")
-            if not type_id:
+            if not type_id or not type_id.isdigit():
                 raise ValidationError(
-                    "object_type_id must be a non-empty str or int", argument="object_type_id"
+                    "object_type_id must be a positive integer (or a string of digits), "
+                    f"got {object_type_id!r}",
+                    argument="object_type_id",
                 )
             data["objectTypeId"] = type_id
         if relationship_attributes is not None:

@@ -1,0 +1,558 @@
+"""Bulk sends: validate a list of calls, then deliver them synchronously in batches.
+
+``send_batch`` is for backfills and scripts that want to know, before moving
+on, what happened to every message. It runs on the caller's thread with the
+client's settings, rate limiter and retry policy, but not through its queue:
+
+1. Every entry is turned into a wire message by the same builder its call
+   uses (so the same checks apply). An invalid entry becomes a
+   :class:`FailedMessage` and the others go on.
+2. The encoded messages are grouped, in order, into requests under the
+   client's ``max_batch_bytes`` (500 KB at most) and ``batch_size``.
+3. Each request is delivered with retries; a 400 splits it to isolate the
+   rejected messages. Every message ends delivered or failed, and failures
+   also go through the client's usual reporting (counters and ``on_error``).
+
+An entry is one of:
+
+- a message in its wire shape, a dict with ``type`` and camelCase keys:
+  ``{"type": "track", "userId": "u1", "event": "Signed Up", "properties": {...}}``;
+- a call, as a ``(name, kwargs)`` pair: ``("track", {"user_id": "u1", "event":
+  "Signed Up"})``. ``name`` is a core call (``identify``, ``track``, ``page``,
+  ``screen``, ``group``, ``alias``), an operation of the client
+  (``delete_user``, ``add_device``, ``create_object``, ``report_delivery_event``
+  ...) or a semantic helper as ``family.helper``
+  (``"ecommerce.order_completed"``, ``"video.playback_started"``,
+  ``"mobile.application_opened"``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final, Protocol
+
+from cio_analytics._batch import ENVELOPE_BYTES, wire_size
+from cio_analytics._builders import BUILDERS, WireMessage, encode_message
+from cio_analytics._delivery import Deliverer
+from cio_analytics._operations import OperationsMixin
+from cio_analytics._ratelimit import TokenBucket
+from cio_analytics._retry import Sleeper
+from cio_analytics._semantic import EventFamily
+from cio_analytics._settings import ENV_API_KEY, Settings
+from cio_analytics._stats import StatsRecorder
+from cio_analytics.ecommerce import EcommerceEvents
+from cio_analytics.errors import (
+    ArgumentTypeError,
+    CioError,
+    ConfigurationError,
+    DeliveryError,
+    RetriesExhaustedError,
+    ShutdownTimeoutError,
+    ValidationError,
+)
+from cio_analytics.mobile import MobileEvents
+from cio_analytics.video import VideoEvents
+
+__all__ = ["OPERATIONS", "BulkHost", "BulkResult", "Entry", "FailedMessage", "send_batch"]
+
+#: One entry of ``send_batch``: a wire-shaped dict, or a ``(call name, kwargs)`` pair.
+Entry = Mapping[str, Any] | tuple[str, Mapping[str, Any]]
+
+#: The client operations an entry may name (each sends exactly one message).
+OPERATIONS: Final = frozenset(
+    {
+        "add_device",
+        "create_object",
+        "create_relationship",
+        "delete_device",
+        "delete_object",
+        "delete_relationship",
+        "delete_user",
+        "report_content_event",
+        "report_delivery_event",
+        "suppress_user",
+        "unsuppress_user",
+        "update_object",
+    }
+)
+
+_FAMILIES: Final[Mapping[str, type[EventFamily]]] = {
+    "ecommerce": EcommerceEvents,
+    "video": VideoEvents,
+    "mobile": MobileEvents,
+}
+
+#: Wire keys -> builder argument names.
+_WIRE_TO_ARG: Final[Mapping[str, str]] = {
+    "userId": "user_id",
+    "anonymousId": "anonymous_id",
+    "previousId": "previous_id",
+    "groupId": "group_id",
+    "messageId": "message_id",
+    "event": "event",
+    "name": "name",
+    "category": "category",
+    "properties": "properties",
+    "traits": "traits",
+    "context": "context",
+    "integrations": "integrations",
+    "timestamp": "timestamp",
+}
+#: Keys the server sets (found in exports of past messages); dropped, never sent.
+_SERVER_KEYS: Final = frozenset({"sentAt", "receivedAt", "version"})
+
+
+class BulkHost(Protocol):
+    """What ``send_batch`` needs from a client (:class:`cio_analytics.Client` has it)."""
+
+    _stats: StatsRecorder
+
+    def _get_settings(self) -> Settings: ...
+
+    def _get_bucket(self) -> TokenBucket | None: ...
+
+    def _report(self, error: DeliveryError, messages: Sequence[bytes]) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FailedMessage:
+    """One entry of a bulk send that was not delivered.
+
+    Attributes:
+        index: The entry's position in the list given to ``send_batch``.
+        message_id: Its message id, or None when it was invalid before one was known.
+        error: Why: a :class:`~cio_analytics.errors.ValidationError` or
+            :class:`~cio_analytics.errors.ArgumentTypeError` for an invalid
+            entry (never sent), a :class:`~cio_analytics.errors.DeliveryError`
+            for one the API did not accept.
+    """
+
+    index: int
+    message_id: str | None
+    error: CioError
+
+    @property
+    def invalid(self) -> bool:
+        """Whether the entry was refused before sending (rather than by the API)."""
+        return not isinstance(self.error, DeliveryError)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BulkResult:
+    """What a bulk send did with each entry.
+
+    Attributes:
+        total: Entries given.
+        delivered: Messages the API accepted.
+        failed: The entries not delivered, by index: invalid ones and rejected ones.
+        requests: Batch requests the messages were split into (before retries).
+        message_ids: The message id of each entry, in order (None where invalid).
+        sent: False for a dry run (``send=False``): entries were only validated.
+
+    Example::
+
+        result = client.send_batch(entries)
+        if not result.ok:
+            print(f"{len(result.failed)} of {result.total} failed")
+    """
+
+    total: int
+    delivered: int
+    failed: list[FailedMessage]
+    requests: int
+    message_ids: list[str | None]
+    sent: bool = True
+
+    @property
+    def ok(self) -> bool:
+        """True when no entry failed (for a dry run: when every entry is valid)."""
+        return not self.failed
+
+
+class _Recorder:
+    """Stands in for a client: builds each call's message instead of queueing it."""
+
+    def __init__(self) -> None:
+        self.messages: list[WireMessage] = []
+
+    def _keep(self, message: WireMessage) -> str:
+        self.messages.append(message)
+        return message.message_id
+
+    def track(
+        self,
+        user_id: str | int | None = None,
+        event: str | None = None,
+        properties: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        anonymous_id: str | int | None = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        return self._keep(
+            BUILDERS["track"](
+                user_id, event, properties, context, timestamp, anonymous_id, integrations,
+                message_id,
+            )
+        )  # fmt: skip
+
+    def identify(
+        self,
+        user_id: str | int | None = None,
+        traits: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        anonymous_id: str | int | None = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        return self._keep(
+            BUILDERS["identify"](
+                user_id, traits, context, timestamp, anonymous_id, integrations, message_id
+            )
+        )
+
+    def group(
+        self,
+        user_id: str | int | None = None,
+        group_id: str | int | None = None,
+        traits: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        timestamp: Any = None,
+        anonymous_id: str | int | None = None,
+        integrations: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+        *,
+        object_type_id: str | int | None = None,
+        relationship_attributes: Mapping[str, Any] | None = None,
+    ) -> str:
+        return self._keep(
+            BUILDERS["group"](
+                user_id, group_id, traits, context, timestamp, anonymous_id, integrations,
+                message_id, object_type_id=object_type_id,
+                relationship_attributes=relationship_attributes,
+            )
+        )  # fmt: skip
+
+
+def _merge_defaults(
+    kwargs: dict[str, Any],
+    context: Mapping[str, Any] | None,
+    integrations: Mapping[str, Any] | None,
+) -> None:
+    if context:
+        own = kwargs.get("context")
+        kwargs["context"] = {**context, **own} if isinstance(own, Mapping) else own or context
+    if integrations and kwargs.get("integrations") is None:
+        kwargs["integrations"] = integrations
+
+
+def _entry_id(kwargs: Mapping[str, Any]) -> str | None:
+    value = kwargs.get("message_id")
+    return value if isinstance(value, str) and value else None
+
+
+def _where(index: int) -> str:
+    return f"messages[{index}]"
+
+
+def _from_wire(index: int, entry: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The call name and builder arguments of a wire-shaped message."""
+    kind = entry.get("type")
+    if not isinstance(kind, str) or kind not in BUILDERS:
+        raise ValidationError(
+            f'{_where(index)}: a message needs a "type" among {", ".join(sorted(BUILDERS))}, '
+            f"got {kind!r}",
+            argument=_where(index),
+        )
+    kwargs: dict[str, Any] = {}
+    accepted = _parameters(BUILDERS[kind])
+    for key, value in entry.items():
+        if key == "type" or key in _SERVER_KEYS:
+            continue
+        if key == "originalTimestamp":
+            if entry.get("timestamp") is None:
+                kwargs["timestamp"] = value
+            continue
+        name = _WIRE_TO_ARG.get(key)
+        if name is None or name not in accepted:
+            raise ValidationError(
+                f"{_where(index)}: {kind} messages have no {key!r} field", argument=key
+            )
+        if value is not None:
+            kwargs[name] = value
+    return kind, kwargs
+
+
+_signatures: dict[Callable[..., Any], frozenset[str]] = {}
+
+
+def _parameters(function: Callable[..., Any]) -> frozenset[str]:
+    names = _signatures.get(function)
+    if names is None:
+        names = frozenset(inspect.signature(function).parameters)
+        _signatures[function] = names
+    return names
+
+
+def _resolve(name: str, recorder: _Recorder) -> Callable[..., Any] | None:
+    """What an entry's call name refers to, sending to ``recorder``; None if unknown."""
+    if name in BUILDERS:
+        return BUILDERS[name]
+    if name in OPERATIONS:
+        method = getattr(OperationsMixin, name)
+        return lambda **kwargs: method(recorder, **kwargs)
+    family, _, helper = name.partition(".")
+    cls = _FAMILIES.get(family)
+    if cls is None or not helper.isidentifier() or helper.startswith("_"):
+        return None
+    bound = getattr(cls(lambda: recorder), helper, None)
+    return bound if callable(bound) else None
+
+
+_call_signatures: dict[str, inspect.Signature] = {}
+
+
+def _signature_of(name: str) -> inspect.Signature:
+    """The keyword arguments an entry's call takes (``self`` left out); cached per name."""
+    signature = _call_signatures.get(name)
+    if signature is not None:
+        return signature
+    if name in BUILDERS:
+        signature = inspect.signature(BUILDERS[name])
+    else:
+        if name in OPERATIONS:
+            function = getattr(OperationsMixin, name)
+        else:
+            family, _, helper = name.partition(".")
+            function = getattr(_FAMILIES[family], helper)
+        full = inspect.signature(function)
+        signature = full.replace(parameters=list(full.parameters.values())[1:])
+    _call_signatures[name] = signature
+    return signature
+
+
+def _call_of(index: int, entry: object) -> tuple[str, dict[str, Any]]:
+    """The call name and keyword arguments an entry stands for."""
+    if isinstance(entry, Mapping):
+        return _from_wire(index, entry)
+    if (
+        isinstance(entry, Sequence)
+        and not isinstance(entry, str | bytes)
+        and len(entry) == 2
+        and isinstance(entry[0], str)
+    ):
+        name, raw = entry[0], entry[1]
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            raise ArgumentTypeError(
+                f"{_where(index)}: the arguments of {name!r} must be a dict of keyword "
+                f"arguments, got {type(raw).__name__}",
+                argument=_where(index),
+            )
+        return name, dict(raw)
+    raise ArgumentTypeError(
+        f"{_where(index)} must be a wire-shaped dict or a (call, kwargs) pair, got "
+        f"{type(entry).__name__}",
+        argument=_where(index),
+    )
+
+
+def _build(
+    index: int,
+    name: str,
+    kwargs: dict[str, Any],
+    context: Mapping[str, Any] | None,
+    integrations: Mapping[str, Any] | None,
+) -> WireMessage:
+    """The wire message of one call (raises a CioError naming what is wrong)."""
+    recorder = _Recorder()
+    call = _resolve(name, recorder)
+    if call is None:
+        raise ValidationError(
+            f"{_where(index)}: unknown call {name!r}; use a call ({', '.join(sorted(BUILDERS))}),"
+            f" an operation ({', '.join(sorted(OPERATIONS))}) or a helper as 'family.helper' "
+            f"({', '.join(sorted(_FAMILIES))})",
+            argument=_where(index),
+        )
+    _merge_defaults(kwargs, context, integrations)
+    try:
+        _signature_of(name).bind(**kwargs)
+    except TypeError as exc:
+        raise ArgumentTypeError(
+            f"{_where(index)}: {name}(): {exc}", argument=_where(index)
+        ) from None
+    result = call(**kwargs)
+    if name in BUILDERS:
+        return result  # type: ignore[no-any-return]
+    if len(recorder.messages) != 1:  # pragma: no cover - every operation sends one message
+        raise ValidationError(f"{_where(index)}: {name} made no message", argument=_where(index))
+    return recorder.messages[0]
+
+
+def _check_options(batch_size: object, timeout: object) -> None:
+    if batch_size is not None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+            raise ArgumentTypeError(
+                f"batch_size must be an int, got {type(batch_size).__name__}",
+                argument="batch_size",
+            )
+        if batch_size < 1:
+            raise ValidationError(
+                f"batch_size must be >= 1, got {batch_size}", argument="batch_size"
+            )
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            raise ArgumentTypeError(
+                f"timeout must be a number of seconds, got {type(timeout).__name__}",
+                argument="timeout",
+            )
+        if not timeout > 0 or math.isnan(timeout):
+            raise ValidationError(f"timeout must be > 0, got {timeout}", argument="timeout")
+
+
+def _chunks(messages: Sequence[bytes], limit: int, count: int) -> list[list[bytes]]:
+    """Consecutive groups of at most ``count`` messages whose batch body fits in ``limit``."""
+    chunks: list[list[bytes]] = []
+    current: list[bytes] = []
+    size = ENVELOPE_BYTES
+    for message in messages:
+        extra = wire_size(message)
+        if current and (len(current) >= count or size + extra > limit):
+            chunks.append(current)
+            current = []
+            size = ENVELOPE_BYTES
+        current.append(message)
+        size += extra
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def send_batch(
+    client: BulkHost,
+    messages: Sequence[Entry],
+    *,
+    batch_size: int | None = None,
+    timeout: float | None = None,
+    context: Mapping[str, Any] | None = None,
+    integrations: Mapping[str, Any] | None = None,
+) -> BulkResult:
+    """Validate ``messages`` and deliver the valid ones now, in batches; report each outcome.
+
+    See :meth:`cio_analytics.Client.send_batch` for the entry formats.
+
+    Example::
+
+        result = send_batch(client, [("track", {"user_id": "u1", "event": "Imported"})])
+        assert result.ok
+
+    Returns:
+        A :class:`BulkResult`.
+
+    Raises:
+        ConfigurationError: No write key (unless ``send=False``).
+        ArgumentTypeError / ValidationError: ``messages`` is not a list, or a
+            bad ``batch_size``, ``timeout``, ``context`` or ``integrations``.
+    """
+    if isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Sequence):
+        raise ArgumentTypeError(
+            f"messages must be a list of entries, got {type(messages).__name__}",
+            argument="messages",
+        )
+    _check_options(batch_size, timeout)
+    for name, value in (("context", context), ("integrations", integrations)):
+        if value is not None and not isinstance(value, Mapping):
+            raise ArgumentTypeError(
+                f"{name} must be a dict, got {type(value).__name__}", argument=name
+            )
+    settings = client._get_settings()
+    if settings.send and settings.write_key is None:
+        raise ConfigurationError(
+            "no write key: set cio_analytics.write_key (or Client(write_key=...)) or the "
+            f"{ENV_API_KEY} environment variable; or send=False for a dry run",
+            setting="write_key",
+            env_var=ENV_API_KEY,
+        )
+
+    failed: list[FailedMessage] = []
+    message_ids: list[str | None] = []
+    encoded: list[bytes] = []
+    index_of: dict[int, int] = {}
+    for index, entry in enumerate(messages):
+        known_id: str | None = None
+        try:
+            name, kwargs = _call_of(index, entry)
+            known_id = _entry_id(kwargs)
+            message = _build(index, name, kwargs, context, integrations)
+            data = encode_message(message)
+        except CioError as exc:
+            failed.append(FailedMessage(index, known_id, exc))
+            message_ids.append(None)
+            continue
+        message_ids.append(message.message_id)
+        index_of[id(data)] = index
+        encoded.append(data)
+
+    if not settings.send or not encoded:
+        return BulkResult(
+            total=len(messages),
+            delivered=0,
+            failed=failed,
+            requests=0,
+            message_ids=message_ids,
+            sent=settings.send,
+        )
+
+    chunks = _chunks(encoded, settings.max_batch_bytes, batch_size or settings.upload_size)
+    client._stats.add_enqueued(len(encoded))
+    sleeper = Sleeper()
+    if timeout is not None:
+        sleeper.set_deadline(time.monotonic() + timeout)
+    deliverer = Deliverer(
+        settings=client._get_settings,
+        stats=client._stats,
+        bucket=client._get_bucket,
+        sleeper=sleeper,
+    )
+    delivered = 0
+
+    def settle(batch: Sequence[bytes], error: DeliveryError | None) -> None:
+        nonlocal delivered
+        if error is None:
+            client._stats.add(delivered=len(batch))
+            delivered += len(batch)
+            return
+        if timeout is not None and isinstance(error, ShutdownTimeoutError):
+            error = RetriesExhaustedError(
+                f"{len(batch)} message(s) not delivered within send_batch's timeout of "
+                f"{timeout:g} s",
+                status_code=error.status_code,
+                attempts=error.attempts,
+                detail=error.detail,
+            )
+        client._report(error, batch)
+        for data in batch:
+            index = index_of[id(data)]
+            failed.append(FailedMessage(index, message_ids[index], error))
+
+    try:
+        for chunk in chunks:
+            client._stats.add(batches=1)
+            deliverer.deliver(chunk, settle)
+    finally:
+        deliverer.close()
+    failed.sort(key=lambda failure: failure.index)
+    return BulkResult(
+        total=len(messages),
+        delivered=delivered,
+        failed=failed,
+        requests=len(chunks),
+        message_ids=message_ids,
+    )
