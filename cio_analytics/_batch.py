@@ -1,8 +1,8 @@
 """Batch request bodies, assembled from queued message bytes without re-encoding.
 
-The body is ``{"batch":[m1,m2,...],"sentAt":"<ISO-8601>"}``. Messages queued
-without a context get ``context.library`` spliced in here (see
-``_messages.py``).
+The body is ``{"batch":[m1,m2,...],"sentAt":"<ISO-8601>"}``. Queued messages
+are open (they end inside their context, see ``_messages.py``); the join that
+separates them also closes each one with ``context.library``.
 """
 
 from __future__ import annotations
@@ -10,47 +10,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from cio_analytics._messages import LIBRARY_TAIL
+from cio_analytics._messages import LIBRARY_CLOSE
 
 __all__ = ["ENVELOPE_BYTES", "BatchBody", "wire_size"]
 
 _HEAD: Final = b'{"batch":['
 _SENT_AT: Final = b'],"sentAt":"'
 _END: Final = b'"}'
-_TAIL_SEP: Final = LIBRARY_TAIL + b","
-_EXTRA: Final = len(LIBRARY_TAIL) - 1
-_QUOTE: Final = 0x22
+_SEPARATOR: Final = LIBRARY_CLOSE + b","
+_PER_MESSAGE: Final = len(_SEPARATOR)
 
 #: Bytes the envelope adds around the messages (sentAt included), rounded up.
 ENVELOPE_BYTES: Final = len(_HEAD) + len(_SENT_AT) + len("2026-01-01T00:00:00.000+00:00") + 16
 
 
 def wire_size(message: bytes) -> int:
-    """Bytes ``message`` takes in a batch body, its comma and library context included."""
-    if message[-2] == _QUOTE:
-        return len(message) + _EXTRA + 1
-    return len(message) + 1
+    """Bytes a queued message takes in a batch body: itself, its closing and a comma."""
+    return len(message) + _PER_MESSAGE
 
 
 class BatchBody:
-    """The message part of a batch body, built once; ``render`` adds a fresh ``sentAt``."""
+    """The message part of a batch body, joined once; ``render`` adds a fresh ``sentAt``."""
 
     __slots__ = ("_core", "messages")
 
     def __init__(self, messages: Sequence[bytes]) -> None:
         self.messages = messages
-        parts: list[bytes | memoryview] = []
-        append = parts.append
-        for message in messages:
-            if message[-2] == _QUOTE:
-                append(memoryview(message)[:-1])
-                append(_TAIL_SEP)
-            else:
-                append(message)
-                append(b",")
-        if parts:
-            parts[-1] = LIBRARY_TAIL if parts[-1] is _TAIL_SEP else b""
-        self._core = b"".join(parts)
+        # Each queued message ends inside its context: one join closes them all.
+        self._core = _SEPARATOR.join(messages) + LIBRARY_CLOSE if messages else b""
 
     def render(self, sent_at: str) -> bytes:
         """The full request body with ``sentAt`` set to ``sent_at``."""

@@ -12,7 +12,16 @@ from typing import Any, Final
 
 from cio_analytics._clock import new_message_id, now_timestamp
 from cio_analytics._encoding import ENCODER, diagnose, scan_dict
-from cio_analytics._messages import LIBRARY_TAIL, Alias, Group, Identify, Page, Screen, Track
+from cio_analytics._messages import (
+    EMPTY_CONTEXT,
+    LIBRARY_CLOSE,
+    Alias,
+    Group,
+    Identify,
+    Page,
+    Screen,
+    Track,
+)
 from cio_analytics._settings import MAX_MESSAGE_BYTES
 from cio_analytics._validation import (
     context_arg,
@@ -47,13 +56,14 @@ WireMessage = Identify | Track | Page | Screen | Group | Alias
 _str = str
 _dict = dict
 _encode = ENCODER.encode
-_LIBRARY_EXTRA: Final = len(LIBRARY_TAIL) - 1
-_SIZE_GUARD: Final = MAX_MESSAGE_BYTES - _LIBRARY_EXTRA
+#: What closing the open message adds (``"library":{...}}}``) minus the ``}`` the encoder drops.
+_CLOSE_EXTRA: Final = len(LIBRARY_CLOSE) - 1
+_SIZE_GUARD: Final = MAX_MESSAGE_BYTES - _CLOSE_EXTRA
 _ENCODE_ERRORS: Final = (TypeError, ValueError, UnicodeEncodeError, RecursionError, OverflowError)
 
 
 def encode_message(message: WireMessage) -> bytes:
-    """The message as queued JSON bytes; raises at the call site if it cannot be sent.
+    """The message as queued bytes (open, see ``_messages``); raises if it cannot be sent.
 
     Raises:
         UnsupportedValueError / InvalidValueError: A value msgspec could not encode
@@ -66,7 +76,8 @@ def encode_message(message: WireMessage) -> bytes:
         raise _encoding_error(message, exc) from None
     if len(data) > _SIZE_GUARD:
         _check_size(message, data)
-    return data
+    # Drop the Struct's closing brace: the message now ends inside its context.
+    return data[:-1]
 
 
 def build_identify(
@@ -88,13 +99,13 @@ def build_identify(
     else:
         uid, aid = identity(user_id, anonymous_id)
     return Identify(
-        uid,
-        aid,
-        traits,
-        None if integrations is None else mapping_arg(integrations, "integrations"),
-        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
-        new_message_id() if message_id is None else message_id_arg(message_id),
-        None if context is None else context_arg(context),
+        user_id=uid,
+        anonymous_id=aid,
+        traits=traits,
+        integrations=None if integrations is None else mapping_arg(integrations, "integrations"),
+        timestamp=now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        message_id=new_message_id() if message_id is None else message_id_arg(message_id),
+        context=EMPTY_CONTEXT if context is None else context_arg(context),
     )
 
 
@@ -117,14 +128,14 @@ def build_track(
     ):
         properties = mapping_arg(properties, "properties")
     return Track(
-        uid,
-        aid,
-        event,  # type: ignore[arg-type]
-        properties,
-        None if integrations is None else mapping_arg(integrations, "integrations"),
-        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
-        new_message_id() if message_id is None else message_id_arg(message_id),
-        None if context is None else context_arg(context),
+        user_id=uid,
+        anonymous_id=aid,
+        event=event,  # type: ignore[arg-type]
+        properties=properties,
+        integrations=None if integrations is None else mapping_arg(integrations, "integrations"),
+        timestamp=now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        message_id=new_message_id() if message_id is None else message_id_arg(message_id),
+        context=EMPTY_CONTEXT if context is None else context_arg(context),
     )
 
 
@@ -148,14 +159,14 @@ def _page_or_screen(
         # top-level "category" field is not in the spec.
         props = {**(props or {}), "category": checked_category}
     return cls(
-        uid,
-        aid,
-        text_arg(name, "name"),
-        props,
-        None if integrations is None else mapping_arg(integrations, "integrations"),
-        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
-        new_message_id() if message_id is None else message_id_arg(message_id),
-        None if context is None else context_arg(context),
+        user_id=uid,
+        anonymous_id=aid,
+        name=text_arg(name, "name"),
+        properties=props,
+        integrations=None if integrations is None else mapping_arg(integrations, "integrations"),
+        timestamp=now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        message_id=new_message_id() if message_id is None else message_id_arg(message_id),
+        context=EMPTY_CONTEXT if context is None else context_arg(context),
     )
 
 
@@ -235,14 +246,14 @@ def build_group(
                 relationship_attributes, "relationship_attributes"
             )
     return Group(
-        uid or None,
-        aid or None,
-        gid,
-        data,
-        None if integrations is None else mapping_arg(integrations, "integrations"),
-        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
-        new_message_id() if message_id is None else message_id_arg(message_id),
-        None if context is None else context_arg(context),
+        user_id=uid or None,
+        anonymous_id=aid or None,
+        group_id=gid,
+        traits=data,
+        integrations=None if integrations is None else mapping_arg(integrations, "integrations"),
+        timestamp=now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        message_id=new_message_id() if message_id is None else message_id_arg(message_id),
+        context=EMPTY_CONTEXT if context is None else context_arg(context),
     )
 
 
@@ -264,12 +275,12 @@ def build_alias(
     if not uid:
         raise MissingIdentityError("alias needs user_id (the id to keep)", argument="user_id")
     return Alias(
-        prev,
-        uid,
-        None if integrations is None else mapping_arg(integrations, "integrations"),
-        now_timestamp() if timestamp is None else timestamp_arg(timestamp),
-        new_message_id() if message_id is None else message_id_arg(message_id),
-        None if context is None else context_arg(context),
+        previous_id=prev,
+        user_id=uid,
+        integrations=None if integrations is None else mapping_arg(integrations, "integrations"),
+        timestamp=now_timestamp() if timestamp is None else timestamp_arg(timestamp),
+        message_id=new_message_id() if message_id is None else message_id_arg(message_id),
+        context=EMPTY_CONTEXT if context is None else context_arg(context),
     )
 
 
@@ -286,7 +297,7 @@ BUILDERS: Final[Mapping[str, Callable[..., WireMessage]]] = {
 
 def _encoding_error(message: WireMessage, exc: BaseException) -> Exception:
     """The precise error for a message msgspec could not encode (slow path)."""
-    for name in ("properties", "traits", "context", "integrations"):
+    for name in ("properties", "traits", "integrations"):
         value = getattr(message, name, None)
         if value is not None:
             diagnose(value, name)
@@ -301,7 +312,7 @@ def _encoding_error(message: WireMessage, exc: BaseException) -> Exception:
 
 def _check_size(message: WireMessage, data: bytes) -> None:
     """Raise MessageTooLargeError, naming the largest part, if the message is over 32 KB."""
-    size = len(data) + (_LIBRARY_EXTRA if message.context is None else 0)
+    size = len(data) + _CLOSE_EXTRA
     if size <= MAX_MESSAGE_BYTES:
         return
     parts = {

@@ -170,13 +170,24 @@ class Deliverer:
         def on_retry(state: tenacity.RetryCallState) -> None:
             stats.add(retries=1)
 
+        first = attempt()
+        if first.ok or not is_retryable(first) or first.detail == _NOT_SENT:
+            # The common case, without building the tenacity machinery.
+            return first, attempts, first.detail == _NOT_SENT
+        # tenacity takes over from here; its first "attempt" replays the failure
+        # above, so attempt numbers, waits and Retry-After stay exact.
+        replay = [first]
+
+        def next_attempt() -> SendResult:
+            return replay.pop() if replay else attempt()
+
         retrying = make_retrying(
             max_retries=settings.max_retries,
             deadline=deadline,
             sleeper=sleeper,
             on_retry=on_retry,
         )
-        result: SendResult = retrying(attempt)
+        result: SendResult = retrying(next_attempt)
         by_shutdown = (
             not result.ok
             and is_retryable(result)

@@ -1,7 +1,13 @@
-"""HTTP: one long-lived httpx.Client per consumer, one attempt per call.
+"""HTTP: one long-lived httpx connection pool per consumer, one attempt per call.
 
-The retry policy lives in ``_retry``; this module only turns a request body into
-a :class:`SendResult`, never raising for HTTP or network failures.
+Requests go straight to an ``httpx.HTTPTransport`` (httpx's keep-alive
+connection pool; TLS always verified) rather than through ``httpx.Client``:
+this API needs none of the client's cookie jar, redirect handling or URL
+merging, which cost about 200 microseconds per request on the benchmark
+machine. A caller's own ``httpx.BaseTransport`` (``transport=``) is used the
+same way. The retry policy lives in ``_retry``; this module only turns a
+request body into a :class:`SendResult`, never raising for HTTP or network
+failures.
 """
 
 from __future__ import annotations
@@ -9,8 +15,10 @@ from __future__ import annotations
 import base64
 import gzip as gzip_module
 import logging
+import urllib.request
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -18,13 +26,15 @@ from cio_analytics._retry import parse_retry_after
 from cio_analytics._settings import Settings
 from cio_analytics._version import __version__
 
-__all__ = ["USER_AGENT", "HTTPSender", "SendResult"]
+__all__ = ["GZIP_LEVEL", "USER_AGENT", "HTTPSender", "SendResult", "environment_proxy"]
 
 logger = logging.getLogger("cio_analytics")
 
 USER_AGENT: Final = f"cio-analytics-python/{__version__}"
 BATCH_PATH: Final = "/v1/batch"
 _DETAIL_LIMIT: Final = 500
+#: gzip level for request bodies: JSON compresses most of the way at low levels.
+GZIP_LEVEL: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +70,7 @@ class HTTPSender:
 
     def __init__(self, settings: Settings) -> None:
         self._gzip = settings.gzip
-        self.url = settings.base_url + BATCH_PATH
+        self.url = httpx.URL(settings.base_url + BATCH_PATH)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
@@ -70,32 +80,39 @@ class HTTPSender:
             headers["X-Strict-Mode"] = "1"
         if settings.write_key is not None:
             headers["Authorization"] = basic_auth_header(settings.write_key)
-        # verify=True is httpx's default and is never turned off here: TLS is
-        # always verified for https hosts. trust_env=False keeps a stray .netrc
-        # from replacing the Authorization header.
-        self._client = httpx.Client(
-            headers=headers,
-            timeout=settings.timeout,
-            transport=settings.transport,
-            proxy=settings.proxy if settings.transport is None else None,
-            trust_env=settings.proxy is None and settings.transport is None,
-            limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
-        )
+        self._headers = httpx.Headers(headers)
+        self._gzip_headers = httpx.Headers({**headers, "Content-Encoding": "gzip"})
+        self._timeout = settings.timeout
+        transport = settings.transport
+        if transport is None:
+            transport = httpx.HTTPTransport(
+                proxy=settings.proxy or environment_proxy(str(self.url)),
+                limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
+            )
+        self._transport: httpx.BaseTransport = transport
 
     def send(self, body: bytes, *, timeout: float | None = None) -> SendResult:
         """Make one attempt; never raises for HTTP statuses or network errors."""
-        headers = None
+        headers = self._headers
         if self._gzip:
-            body = gzip_module.compress(body, compresslevel=5)
-            headers = {"Content-Encoding": "gzip"}
+            body = gzip_module.compress(body, compresslevel=GZIP_LEVEL)
+            headers = self._gzip_headers
+        seconds = self._timeout if timeout is None else timeout
+        request = httpx.Request(
+            "POST",
+            self.url,
+            headers=headers,
+            content=body,
+            extensions={"timeout": {"connect": seconds, "read": seconds, "write": seconds,
+                                    "pool": seconds}},
+        )  # fmt: skip
         try:
-            response = self._client.post(
-                self.url,
-                content=body,
-                headers=headers,
-                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-            )
-        except httpx.HTTPError as exc:
+            response = self._transport.handle_request(request)
+            try:
+                response.read()
+            finally:
+                response.close()
+        except Exception as exc:  # httpx errors, and anything a custom transport raises
             return SendResult(0, detail=f"{type(exc).__name__}: {exc}", error=exc)
         status = response.status_code
         if 200 <= status < 300:
@@ -109,6 +126,15 @@ class HTTPSender:
     def close(self) -> None:
         """Close the connection pool."""
         try:
-            self._client.close()
+            self._transport.close()
         except Exception:  # closing must never raise into shutdown
-            logger.debug("cio_analytics: error while closing the HTTP client", exc_info=True)
+            logger.debug("cio_analytics: error while closing the HTTP transport", exc_info=True)
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy the environment (``HTTPS_PROXY``, ``NO_PROXY`` ...) asks for ``url``, if any."""
+    parts = urlsplit(url)
+    if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    return proxies.get(parts.scheme) or proxies.get("all")

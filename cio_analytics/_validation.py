@@ -11,9 +11,11 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from cio_analytics._clock import format_timestamp, new_message_id, now_timestamp
-from cio_analytics._encoding import check_value
-from cio_analytics._messages import LIBRARY
+from cio_analytics._encoding import ENCODER, check_value
+from cio_analytics._messages import EMPTY_CONTEXT, open_context
 from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, ValidationError
 
 __all__ = [
@@ -93,23 +95,24 @@ def mapping_arg(value: object, name: str) -> dict[str, Any] | None:
     return value
 
 
-def context_arg(value: object) -> dict[str, Any] | None:
-    """The caller's context with ``library`` set (None when there is nothing to send).
+def context_arg(value: object) -> msgspec.Raw:
+    """The caller's context as the open ``context`` field of a queued message.
 
-    ``context.library`` always names this library, as the official libraries do.
+    ``context.library`` always names this library (as the official libraries
+    do): a ``library`` key given by the caller is replaced.
     """
     if value is None:
-        return None
+        return EMPTY_CONTEXT
     if not isinstance(value, Mapping):
         raise ArgumentTypeError(
             f"context must be a dict, got {type(value).__name__}", argument="context"
         )
-    if not value:
-        return None
     context = _dict(value)
-    context["library"] = LIBRARY
+    context.pop("library", None)
+    if not context:
+        return EMPTY_CONTEXT
     check_value(context, "context")
-    return context
+    return open_context(ENCODER.encode(context))
 
 
 def timestamp_arg(value: object) -> str:

@@ -26,11 +26,19 @@ class TestBatchBody:
         assert body["batch"][1]["context"]["ip"] == "10.1.2.3"
 
     def test_messages_are_not_reencoded(self) -> None:
-        """The body holds each queued message's bytes as they were queued."""
+        """The body holds each queued message's bytes as they were queued, then closed."""
         message = _queued(False)
         rendered = BatchBody([message]).render("2024-01-01T00:00:00.000+00:00")
-        assert message[:-1] in rendered
         assert complete_message(message) in rendered
+        assert complete_message(message).startswith(message)
+
+    def test_callers_library_key_is_replaced(self) -> None:
+        """A library given in the caller's context is replaced by this library's."""
+        message = encode_message(
+            build_track("u1", "E", context={"library": {"name": "x"}, "locale": "fr-FR"})
+        )
+        decoded = decode_message(message)
+        assert decoded["context"] == {"locale": "fr-FR", "library": LIBRARY}
 
     def test_sizes_add_up(self) -> None:
         """wire_size and ENVELOPE_BYTES bound the rendered body from above."""

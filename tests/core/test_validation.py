@@ -11,6 +11,7 @@ import pytest
 
 import cio_analytics
 from cio_analytics import Client
+from cio_analytics._messages import decode_message
 from cio_analytics.errors import (
     ArgumentTypeError,
     CioError,
@@ -152,7 +153,7 @@ class TestSnapshot:
             client.track("u1", "E", props)
             props["items"].append(3)
             props["new"] = True
-            queued = msgspec.json.decode(client._queue[0])
+            queued = decode_message(client._queue[0])
             assert queued["properties"] == {"items": [1, 2]}
         finally:
             client._queue.clear()
