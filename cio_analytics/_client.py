@@ -168,7 +168,7 @@ class Client(OperationsMixin):
         self._bucket: TokenBucket | None = None
         self._sync_lock = threading.Lock()
         self._sync_deliverer: Deliverer | None = None
-        self._drop_burst = False
+        self._drop_logged_at = -_LOG_EVERY
         self._last_logged: dict[str, float] = {}
         self._auth_logged = False
         self._exiting = False
@@ -251,9 +251,8 @@ class Client(OperationsMixin):
             report=self._report,
         )
 
-    def _wake(self) -> None:
-        """First message after the queue was empty: start the thread if needed."""
-        self._drop_burst = False
+    def _start_consumer(self) -> None:
+        """No consumer thread runs yet (first message, after fork or shutdown): start one."""
         if self._atexit_callback is None:
             self._register_atexit()
         self._consumer.wake()
@@ -338,12 +337,16 @@ class Client(OperationsMixin):
 
     def _drop(self, data: bytes) -> None:
         self._stats.add(dropped=1)
-        if not self._drop_burst:
-            self._drop_burst = True
+        now = time.monotonic()
+        if now - self._drop_logged_at >= _LOG_EVERY:
+            # One warning per burst of drops (at most one per _LOG_EVERY seconds).
+            self._drop_logged_at = now
+            dropped = self._stats.dropped
             logger.warning(
                 "cio_analytics: queue full (max_queue_size=%d); new messages are dropped "
-                "and reported to on_error until it drains",
+                "and reported to on_error until it drains (%d dropped so far)",
                 self._max_queue_size,
+                dropped,
             )
         on_error = self._settings.on_error
         if on_error is None or getattr(_reporting, "active", False):
@@ -388,10 +391,11 @@ class Client(OperationsMixin):
             return message_id
         self._stats.count_enqueued()
         queue.append(data)
-        if n == 0:
-            self._wake()
-        elif n + 1 >= self._upload_size and self._consumer.filling:
-            self._consumer.nudge()
+        consumer = self._consumer
+        if not consumer.ready:
+            self._start_consumer()
+        elif consumer.idle or (n + 1 >= self._upload_size and consumer.filling):
+            consumer.nudge()
         return message_id
 
     def _send_now(self, data: bytes) -> None:

@@ -1,9 +1,14 @@
 """The consumer: one daemon thread that drains the queue into batches and delivers them.
 
 Batching policy, in order: a batch is sent as soon as it holds ``upload_size``
-messages or would pass ``max_batch_bytes``; a partial batch is sent when its
-first message has waited ``upload_interval``; and it is sent at once when a
-flush or shutdown is waiting for it.
+messages or would pass ``max_batch_bytes``; it is sent at once when a flush or
+shutdown is waiting for it; and whatever is queued is sent every
+``upload_interval`` seconds, so no message waits longer than that.
+
+Producers pay almost nothing to keep the thread informed. While messages keep
+coming the thread polls every ``upload_interval`` by itself; a producer only
+signals it when a batch is full (and the thread is waiting for one) or when
+the thread has gone *idle* after a whole interval without messages.
 
 The thread starts on the first message (never at import or construction), is
 replaced in a forked child by the client, and never dies: an unexpected
@@ -94,8 +99,12 @@ class Consumer:
         self._stopping = False
         self._flush_target = 0
         self._gen = self._new_generation()
-        #: True while the thread waits for a partial batch to fill (producers read it).
+        #: False until a thread runs for this generation (producers call wake() then).
+        self.ready = False
+        #: True while the thread waits for more messages (producers nudge on a full batch).
         self.filling = False
+        #: True while the thread sleeps after an empty interval (producers nudge at once).
+        self.idle = False
 
     def _new_generation(self) -> _Generation:
         sleeper = Sleeper()
@@ -107,13 +116,13 @@ class Consumer:
     # -- producer side -------------------------------------------------------
 
     def wake(self) -> None:
-        """Make sure a thread runs and looks at the queue (called on the first message)."""
+        """Make sure a thread runs, and have it look at the queue now."""
         if self._gen.thread is None or self._pid != os.getpid():
             self._start()
         self._wake.set()
 
     def nudge(self) -> None:
-        """Tell a thread waiting for a partial batch that a full one is ready."""
+        """Have the waiting thread look at the queue now (a full batch, or it was idle)."""
         self._wake.set()
 
     def _start(self) -> None:
@@ -135,6 +144,7 @@ class Consumer:
                 run_here = True
             else:
                 gen.thread = thread
+                self.ready = True
                 run_here = False
         if run_here:
             logger.debug("cio_analytics: cannot start a thread now; delivering on the caller's")
@@ -166,49 +176,51 @@ class Consumer:
                 logger.exception("cio_analytics: unexpected error in the consumer thread")
                 gen.sleeper.sleep(0.1)
 
-    def _exit(self, gen: _Generation) -> None:
+    def _exit(self, gen: _Generation) -> bool:
+        """End the thread of ``gen`` unless new messages came (checked under the lock)."""
         with self._lock:
+            if self._queue and not gen.sleeper.aborted and gen is self._gen:
+                return False
             if gen.thread is threading.current_thread():
                 gen.thread = None
+                if gen is self._gen:
+                    self.ready = False
+            return True
 
     def _next_batch(self, gen: _Generation) -> list[bytes] | None:
         queue = self._queue
-        first_seen: float | None = None
+        quiet = False
         while True:
             if gen.sleeper.aborted or gen is not self._gen:
                 self._exit(gen)
                 return None
             settings = self._settings()
             n = len(queue)
-            if n:
-                if n >= settings.upload_size or self._urgent():
-                    return self._take(settings)
-                now = time.monotonic()
-                if first_seen is None:
-                    first_seen = now
-                remaining = first_seen + settings.upload_interval - now
-                if remaining <= 0:
-                    return self._take(settings)
-                self._wake.clear()
-                self.filling = True
-                if len(queue) >= settings.upload_size or self._urgent():
-                    self.filling = False
-                    continue
-                woken = self._wake.wait(remaining)
-                self.filling = False
-                if not woken:
-                    return self._take(settings)
-                continue
-            first_seen = None
-            with self._lock:
-                if self._stopping and not queue:
-                    if gen.thread is threading.current_thread():
-                        gen.thread = None
+            if n >= settings.upload_size or (n and self._urgent()):
+                return self._take(settings)
+            if not n and self._stopping:
+                if self._exit(gen):
                     return None
-            self._wake.clear()
-            if queue or self._stopping:
                 continue
-            self._wake.wait(_IDLE_WAIT)
+            self._wake.clear()
+            if not n and quiet:
+                # A whole interval passed without messages: sleep until one comes.
+                self.idle = True
+                if not queue and not self._urgent():
+                    self._wake.wait(_IDLE_WAIT)
+                self.idle = False
+                quiet = False
+                continue
+            self.filling = True
+            if len(queue) >= settings.upload_size or self._urgent():
+                self.filling = False
+                continue
+            woken = self._wake.wait(settings.upload_interval)
+            self.filling = False
+            if not woken:
+                if queue:
+                    return self._take(settings)
+                quiet = True
 
     def _take(self, settings: Settings) -> list[bytes]:
         queue = self._queue
@@ -350,6 +362,7 @@ class Consumer:
                 left.extend(inflight.pending.values())
             # A new generation: later messages start a fresh thread with fresh waits.
             self._gen = self._new_generation()
+            self.ready = False
             self._stopping = False
             self._flush_target = 0
         while True:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cio_analytics.errors import FailureReason
@@ -57,6 +58,8 @@ class StatsRecorder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._enqueued = itertools.count(1)
+        #: Count one enqueued message (the hot path calls it: a C method, atomic under the GIL).
+        self.count_enqueued: Callable[[], int] = self._enqueued.__next__
         self._enqueued_base = 0
         self.delivered = 0
         self.failed = 0
@@ -67,9 +70,6 @@ class StatsRecorder:
         self.batches = 0
         self.in_flight = 0
 
-    def count_enqueued(self) -> int:
-        """Count one enqueued message; return the running total (hot path)."""
-        return next(self._enqueued)
 
     @property
     def enqueued(self) -> int:

@@ -13,8 +13,10 @@ failures.
 from __future__ import annotations
 
 import base64
+import functools
 import gzip as gzip_module
 import logging
+import ssl
 import urllib.request
 from dataclasses import dataclass
 from typing import Final
@@ -86,6 +88,7 @@ class HTTPSender:
         transport = settings.transport
         if transport is None:
             transport = httpx.HTTPTransport(
+                verify=_ssl_context(),
                 proxy=settings.proxy or environment_proxy(str(self.url)),
                 limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
             )
@@ -129,6 +132,12 @@ class HTTPSender:
             self._transport.close()
         except Exception:  # closing must never raise into shutdown
             logger.debug("cio_analytics: error while closing the HTTP transport", exc_info=True)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process (loading the CA bundle costs tens of ms)."""
+    return httpx.create_ssl_context()
 
 
 def environment_proxy(url: str) -> str | None:
