@@ -61,20 +61,25 @@ def _random_prefix() -> str:
     return f"{a:08x}-{b:04x}-8{c:03x}-{0x8000 | d:04x}-"
 
 
+def _new_counter() -> itertools.count[int]:
+    # Starting in [2**44, 2**45) keeps the counter at exactly 12 hex digits for
+    # more than 2**47 messages, so "%x" needs no width (it is faster that way).
+    return itertools.count((1 << 44) | int.from_bytes(os.urandom(5), "big"))
+
+
 _prefix = _random_prefix()
-_counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
+_counter = _new_counter()
 
 
 def new_message_id() -> str:
     """A new unique message id (UUID-shaped, version 8)."""
-    # 48 bits of counter last 2**48 messages per process (and per fork).
-    return f"{_prefix}{next(_counter):012x}"
+    return "%s%x" % (_prefix, next(_counter))  # noqa: UP031 (faster than an f-string here)
 
 
 def _reseed_after_fork() -> None:
     global _prefix, _counter
     _prefix = _random_prefix()
-    _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
+    _counter = _new_counter()
 
 
 os.register_at_fork(after_in_child=_reseed_after_fork)
