@@ -1,26 +1,51 @@
 """The ``cio-analytics`` command line (also ``python -m cio_analytics``).
 
+Subcommands:
+
+- ``demo``: a realistic workload on the embedded local server (or, with a
+  write key, a small labelled set sent to Customer.io), with a report.
+- ``serve``: the local Customer.io-compatible server, in the foreground.
+- ``send CALL``: one identify/track/page/screen/group/alias call from the shell.
+- ``import FILE``: a backfill from JSON Lines or CSV.
+- ``doctor``: check the configuration and the way to the API.
+
 Each subcommand is one ``_add_<name>`` function that registers its parser on
-the subparsers object and sets ``handler`` to the function that runs it; the
-handler returns the exit status.
+the subparsers object and sets ``handler`` to the function that runs it (in
+its own ``_cli_<name>`` module); the handler returns the exit status. Exit
+statuses: 0 success, 1 the work ran but something failed (not delivered, a
+check failed), 2 bad input (options, files, configuration), 130 interrupted.
+Errors are one line on stderr; the write key is never printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
+import contextlib
+import logging
+import os
 import sys
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from cio_analytics._settings import is_loopback_url
+from cio_analytics._cli_common import EXIT_USAGE, add_connection_options
+from cio_analytics._cli_demo import run_demo
+from cio_analytics._cli_doctor import DEFAULT_TIMEOUT as DOCTOR_TIMEOUT
+from cio_analytics._cli_doctor import run_doctor
+from cio_analytics._cli_import import CSV_HELP, DEFAULT_CHUNK, JSONL_HELP, run_import
+from cio_analytics._cli_send import CALL_OPTIONS, add_call_options, call_help, run_send
+from cio_analytics._cli_serve import describe, run_serve
 from cio_analytics._version import __version__
-from cio_analytics.testing import LocalServer, RecordedMessage, Rejection
 
 __all__ = ["build_parser", "describe", "main"]
 
+#: A subcommand's handler: parsed options in, exit status out.
 Handler = Callable[[argparse.Namespace], int]
+
+_EPILOG = """\
+exit status: 0 success; 1 something was not delivered or a check failed;
+2 bad input (options, files, configuration); 130 interrupted.
+The write key comes from --write-key or CUSTOMERIO_API_KEY, the region from
+--region or CUSTOMERIO_REGION, the host from --host or CUSTOMERIO_HOST."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,10 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cio-analytics",
         description="Tools around the Customer.io Data Pipelines client cio-analytics.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"cio-analytics {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show the library's log messages (debug level) on stderr",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_demo(subparsers)
     _add_serve(subparsers)
+    _add_send(subparsers)
+    _add_import(subparsers)
+    _add_doctor(subparsers)
     return parser
 
 
@@ -42,15 +79,111 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments (without the program name); None reads ``sys.argv``.
 
     Returns:
-        The exit status.
+        The exit status; a usage error (already printed by argparse) gives 2.
+
+    Raises:
+        SystemExit: With status 0 after ``--help`` or ``--version`` printed their text.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        if exc.code in (0, None):
+            raise  # --help or --version: done
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
-        return 2
-    return handler(args)
+        return EXIT_USAGE
+    with _library_logging(verbose=args.verbose):
+        try:
+            return handler(args)
+        except KeyboardInterrupt:
+            print(f"cio-analytics {args.command}: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, and keep Python's
+            # final flush of stdout from raising again.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            return 141  # 128 + SIGPIPE, as a shell reports it
+
+
+@contextlib.contextmanager
+def _library_logging(*, verbose: bool) -> Iterator[None]:
+    """Route the library's log records: to stderr with ``--verbose``, else nowhere.
+
+    Each subcommand reports failures itself, in one line, so the library's own
+    warnings would only repeat them.
+    """
+    logger = logging.getLogger("cio_analytics")
+    handler: logging.Handler
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        previous_level = logger.level
+        logger.setLevel(logging.DEBUG)
+    else:
+        handler = logging.NullHandler()
+        previous_level = logger.level
+    previous_propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = verbose and previous_propagate
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous_propagate
+        logger.setLevel(previous_level)
+
+
+def _subparser(subparsers: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs
+    )
+    return parser
+
+
+# -- demo --------------------------------------------------------------------------
+
+
+def _add_demo(subparsers: Any) -> None:
+    parser = _subparser(
+        subparsers,
+        "demo",
+        help="run a realistic workload on the embedded local server and report",
+        description=(
+            "Without a write key: start the embedded local Customer.io-compatible server,\n"
+            "send a few hundred simulated users' calls through the module-level API\n"
+            "(identify, page, e-commerce events, devices, objects and relationships,\n"
+            "aliases, suppressions), flush, and report what was sent, delivered,\n"
+            "retried and received. Exit status 0 only if every message arrived exactly\n"
+            "once. With a write key (CUSTOMERIO_API_KEY or --write-key): say so, then\n"
+            "send 3 labelled messages (userId cio-analytics-demo-..., event\n"
+            "'cio-analytics demo') to that host instead."
+        ),
+    )
+    parser.add_argument(
+        "--users", type=int, default=300, metavar="N", help="simulated users (default 300)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="random seed of the workload (default 1)"
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="build the labelled set for the real API but send nothing (send=False)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="with a write key: seconds to wait for delivery (default 30)",
+    )
+    add_connection_options(parser)
+    parser.set_defaults(handler=run_demo)
 
 
 # -- serve -------------------------------------------------------------------------
@@ -80,87 +213,147 @@ def _add_serve(subparsers: Any) -> None:
         help="always answer invalid payloads with 400 (default: only with X-Strict-Mode: 1)",
     )
     parser.add_argument("--record", metavar="FILE", help="append every message to this JSONL file")
-    parser.set_defaults(handler=_serve)
+    parser.set_defaults(handler=run_serve)
 
 
-def describe(item: RecordedMessage | Rejection) -> str:
-    """One line for a message the server received.
+# -- send --------------------------------------------------------------------------
 
-    Args:
-        item: An accepted message (with its request) or a rejection.
 
-    Returns:
-        The type, event (or name, or groupId), identity and messageId; a
-        rejection starts with ``REJECTED <path>[index]`` and ends with the reason.
-    """
-    message = item.message or {}
-    kind = str(message.get("type") or "?")
-    label = message.get("event") or message.get("name") or message.get("groupId") or ""
-    who = (
-        f"userId={message['userId']}"
-        if message.get("userId")
-        else f"anonymousId={message.get('anonymousId') or message.get('previousId') or '-'}"
+def _add_send(subparsers: Any) -> None:
+    parser = _subparser(
+        subparsers,
+        "send",
+        help="make one call (identify, track, page, screen, group, alias)",
+        description=(
+            "Make one call and wait until it is delivered (sync_mode, with retries);\n"
+            "print its message id. JSON options take an object, e.g.\n"
+            "  cio-analytics send track --user-id u1 --event 'Signed Up' "
+            '--properties \'{"plan": "pro"}\'\n'
+            "Exit status: 0 delivered, 1 not delivered, 2 bad input (nothing sent)."
+        ),
     )
-    message_id = f"messageId={message.get('messageId') or '-'}"
-    if isinstance(item, Rejection):
-        where = item.path if item.index is None else f"{item.path}[{item.index}]"
-        parts = " ".join(part for part in (kind, str(label), who, message_id) if part)
-        return f"REJECTED {where} {parts}: {item.reason}"
-    return f"{kind:<8} {label!s:<28} {who} {message_id}"
-
-
-def _serve(args: argparse.Namespace) -> int:
-    stream = sys.stdout
-    print_lock = threading.Lock()
-
-    def show(item: RecordedMessage | Rejection) -> None:
-        with print_lock:
-            print(describe(item), file=stream, flush=True)
-
-    server = LocalServer(
-        args.write_key,
-        host=args.host,
-        port=args.port,
-        strict=True if args.strict else None,
-        record_file=args.record,
-        on_receive=show,
-    )
-    try:
-        server.start()
-    except OSError as exc:
-        where = f"{args.host}:{args.port}"
-        print(f"cio-analytics serve: cannot listen on {where}: {exc}", file=sys.stderr)
-        return 1
-    if not is_loopback_url(server.url):
-        print(
-            f"cio-analytics serve: warning: {args.host} is not a loopback address; the "
-            "/__cio__/ control paths need no key. Use this server for local testing only.",
-            file=sys.stderr,
+    calls = parser.add_subparsers(dest="call", metavar="CALL", required=True)
+    for call in CALL_OPTIONS:
+        sub = _subparser(
+            calls, call, help=call_help(call), description=f"send {call}: {call_help(call)}."
         )
-    stop = threading.Event()
-    previous = _on_sigterm(stop.set)
-    try:
-        mode = "strict" if args.strict else "strict only with X-Strict-Mode: 1"
-        auth = "key required" if args.write_key else "any key accepted"
-        print(f"Listening on {server.url} ({mode}; {auth}). Ctrl-C stops.", file=stream, flush=True)
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        _restore_sigterm(previous)
-    print(f"Stopped after {server.message_count} message(s).", file=stream, flush=True)
-    return 0
+        add_call_options(sub, call)
+        sub.add_argument(
+            "--timeout",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="seconds the send may take, retries included (default 30)",
+        )
+        sub.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="validate and print the message as JSON; send nothing (no key needed)",
+        )
+        add_connection_options(sub)
+        sub.set_defaults(handler=run_send)
 
 
-def _on_sigterm(callback: Callable[[], None]) -> Any:
-    """Run ``callback`` on SIGTERM (main thread only); returns the previous handler."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, lambda signum, frame: callback())
+# -- import ------------------------------------------------------------------------
 
 
-def _restore_sigterm(previous: Any) -> None:
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)
+def _add_import(subparsers: Any) -> None:
+    parser = _subparser(
+        subparsers,
+        "import",
+        help="backfill calls from a JSON Lines or CSV file",
+        description=(
+            "Send one call per line (JSON Lines) or row (CSV), in chunks, with the\n"
+            "client's retries and rate limit. Bad lines are reported on stderr as\n"
+            "FILE:LINE: reason and do not stop the import; a summary follows.\n"
+            "A progress line is drawn on stderr when it is a terminal.\n\n"
+            f"{JSONL_HELP}\n\n{CSV_HELP}\n\n"
+            "Lines without a message id get one derived from their line number and\n"
+            "text, so importing the same file again (e.g. after an interruption, with\n"
+            "--start-line) lets Customer.io recognise the repeats.\n"
+            "Exit status: 0 every line delivered, 1 some invalid or not delivered,\n"
+            "2 bad input before anything was sent, 130 interrupted."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="the file to import ('-' reads stdin)")
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "csv"),
+        default=None,
+        help="the file format (default: from the extension: .jsonl/.ndjson/.json or .csv)",
+    )
+    parser.add_argument(
+        "--start-line",
+        type=int,
+        default=1,
+        metavar="N",
+        help="skip the lines before line N, to resume an import (the CSV header is still read)",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=DEFAULT_CHUNK,
+        metavar="N",
+        help=f"lines read and sent at a time (default {DEFAULT_CHUNK})",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="messages per request at most (default: upload_size, 100)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        metavar="RPS",
+        help="requests per second at most, averaged over 3 s (default 1000, the API's "
+        "3000 per 3 s; 0 disables)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds each chunk may take, retries included (default: the retry settings)",
+    )
+    parser.add_argument(
+        "--random-ids",
+        action="store_true",
+        help="give lines without a message id a random one instead of a stable one",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="validate every line; send nothing (no key needed)"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line, even on a terminal"
+    )
+    add_connection_options(parser)
+    parser.set_defaults(handler=run_import)
+
+
+# -- doctor ------------------------------------------------------------------------
+
+
+def _add_doctor(subparsers: Any) -> None:
+    parser = _subparser(
+        subparsers,
+        "doctor",
+        help="check the configuration and the connection to the API",
+        description=(
+            "Print the versions, where the write key comes from (never the key), the\n"
+            "region, host and effective settings; then resolve the host, connect,\n"
+            "check TLS, and with a key POST an empty batch (no data) to see whether\n"
+            "the API accepts the key. Exit status 0 when everything looks fine."
+        ),
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DOCTOR_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds each network check may take (default {DOCTOR_TIMEOUT:g})",
+    )
+    add_connection_options(parser)
+    parser.set_defaults(handler=run_doctor)
