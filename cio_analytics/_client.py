@@ -255,6 +255,7 @@ class Client(OperationsMixin):
         """No consumer thread runs yet (first message, after fork or shutdown): start one."""
         if self._atexit_callback is None:
             self._register_atexit()
+        _register_multiprocessing_flush()
         self._consumer.wake()
 
     def _register_atexit(self) -> None:
@@ -691,17 +692,32 @@ class Client(OperationsMixin):
 
 
 def _after_fork_in_child() -> None:
+    global _mp_finalizer_pid
+    _mp_finalizer_pid = 0
     for client in list(_clients):
         client._after_fork_in_child()
-    # multiprocessing ends forked children with os._exit, which skips atexit;
-    # its own exit hook runs finalizers, so deliver through one of those.
-    mp_util = _multiprocessing_util()
-    if mp_util is not None:
-        mp_util.Finalize(None, _shutdown_all_at_exit, exitpriority=100)
 
 
-def _multiprocessing_util() -> Any:
-    return sys.modules.get("multiprocessing.util")
+# The pid of the process that registered the multiprocessing finalizer below.
+_mp_finalizer_pid = 0
+
+
+def _register_multiprocessing_flush() -> None:
+    """In a multiprocessing child, deliver the queue when the child's task returns.
+
+    multiprocessing ends its children with os._exit, which skips atexit; its own
+    exit code runs the finalizers it knows about. It clears them when a child
+    starts, so this registers when the child starts a consumer, not at fork.
+    """
+    global _mp_finalizer_pid
+    if _mp_finalizer_pid == os.getpid():
+        return
+    process = sys.modules.get("multiprocessing.process")
+    util = sys.modules.get("multiprocessing.util")
+    if process is None or util is None or process.parent_process() is None:
+        return
+    _mp_finalizer_pid = os.getpid()
+    util.Finalize(None, _shutdown_all_at_exit, exitpriority=100)
 
 
 def _shutdown_all_at_exit() -> None:

@@ -46,6 +46,9 @@ ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
 #: Deepest nesting accepted in properties, traits and context.
 MAX_DEPTH: Final = 64
 
+_Decimal = decimal.Decimal
+#: Classes msgspec encodes faithfully whatever their value (Decimal needs a finiteness check).
+_SAFE_SCALARS: Final = frozenset({dt.datetime, dt.date, dt.time, dt.timedelta, uuid.UUID})
 _str = str
 _int = int
 _bool = bool
@@ -55,7 +58,7 @@ _list = list
 
 
 def scan_dict(value: dict[Any, Any], depth: int) -> bool:
-    """True when ``value`` holds only plain JSON data (no diagnosis needed)."""
+    """True when ``value`` needs no diagnosis: str keys, plain or safe values only."""
     if depth > MAX_DEPTH:
         return False
     for key, item in value.items():
@@ -75,6 +78,12 @@ def scan_dict(value: dict[Any, Any], depth: int) -> bool:
             continue
         if cls is _list:
             if not scan_list(item, depth + 1):
+                return False
+            continue
+        if cls in _SAFE_SCALARS:
+            continue
+        if cls is _Decimal:
+            if not item.is_finite():
                 return False
             continue
         return False
@@ -99,6 +108,12 @@ def scan_list(value: list[Any], depth: int) -> bool:
             continue
         if cls is _list:
             if not scan_list(item, depth + 1):
+                return False
+            continue
+        if cls in _SAFE_SCALARS:
+            continue
+        if cls is _Decimal:
+            if not item.is_finite():
                 return False
             continue
         return False

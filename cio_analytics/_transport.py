@@ -13,6 +13,7 @@ failures.
 from __future__ import annotations
 
 import base64
+import encodings.idna  # noqa: F401
 import functools
 import gzip as gzip_module
 import logging
@@ -22,6 +23,13 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
+# httpx imports httpcore (and h11, certifi, the idna codec) on first use. Import
+# them here, on the importing thread: if the consumer thread were the first to
+# import them, a fork during that import would leave the child with half-
+# initialised modules.
+import certifi  # noqa: F401
+import h11  # noqa: F401
+import httpcore  # noqa: F401
 import httpx
 
 from cio_analytics._retry import parse_retry_after
