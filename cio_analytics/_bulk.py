@@ -315,28 +315,6 @@ def _resolve(name: str, recorder: _Recorder) -> Callable[..., Any] | None:
     return bound if callable(bound) else None
 
 
-_call_signatures: dict[str, inspect.Signature] = {}
-
-
-def _signature_of(name: str) -> inspect.Signature:
-    """The keyword arguments an entry's call takes (``self`` left out); cached per name."""
-    signature = _call_signatures.get(name)
-    if signature is not None:
-        return signature
-    if name in BUILDERS:
-        signature = inspect.signature(BUILDERS[name])
-    else:
-        if name in OPERATIONS:
-            function = getattr(OperationsMixin, name)
-        else:
-            family, _, helper = name.partition(".")
-            function = getattr(_FAMILIES[family], helper)
-        full = inspect.signature(function)
-        signature = full.replace(parameters=list(full.parameters.values())[1:])
-    _call_signatures[name] = signature
-    return signature
-
-
 def _call_of(index: int, entry: object) -> tuple[str, dict[str, Any]]:
     """The call name and keyword arguments an entry stands for."""
     if isinstance(entry, Mapping):
@@ -383,12 +361,13 @@ def _build(
         )
     _merge_defaults(kwargs, context, integrations)
     try:
-        _signature_of(name).bind(**kwargs)
-    except TypeError as exc:
+        result = call(**kwargs)
+    except CioError:
+        raise
+    except TypeError as exc:  # an unknown or missing keyword (checked by Python itself)
         raise ArgumentTypeError(
             f"{_where(index)}: {name}(): {exc}", argument=_where(index)
         ) from None
-    result = call(**kwargs)
     if name in BUILDERS:
         return result  # type: ignore[no-any-return]
     if len(recorder.messages) != 1:  # pragma: no cover - every operation sends one message
