@@ -30,18 +30,35 @@ def wire_size(message: bytes) -> int:
 
 
 class BatchBody:
-    """The message part of a batch body, joined once; ``render`` adds a fresh ``sentAt``."""
+    """A batch request body; ``render`` joins it with a fresh ``sentAt`` in one pass.
 
-    __slots__ = ("_core", "messages")
+    One ``bytes.join`` over the head, the messages with their closings and the
+    tail: no intermediate copy of the whole body (large allocations are what
+    cost most when a batch holds a thousand messages).
+    """
+
+    __slots__ = ("_parts", "messages")
 
     def __init__(self, messages: Sequence[bytes]) -> None:
         self.messages = messages
-        # Each queued message ends inside its context: one join closes them all.
-        self._core = _SEPARATOR.join(messages) + LIBRARY_CLOSE if messages else b""
+        # Each queued message ends inside its context: the separator closes it.
+        self._parts: list[bytes] = [_HEAD, *_interleave(messages)] if messages else [_HEAD]
 
     def render(self, sent_at: str) -> bytes:
         """The full request body with ``sentAt`` set to ``sent_at``."""
-        return b"".join((_HEAD, self._core, _SENT_AT, sent_at.encode("ascii"), _END))
+        parts = self._parts
+        parts.append(_SENT_AT)
+        parts.append(sent_at.encode("ascii"))
+        parts.append(_END)
+        try:
+            return b"".join(parts)
+        finally:
+            del parts[-3:]
 
-    def __len__(self) -> int:
-        return len(self._core) + ENVELOPE_BYTES
+
+def _interleave(messages: Sequence[bytes]) -> list[bytes]:
+    """``[m1, SEP, m2, SEP, ..., mN, LIBRARY_CLOSE]``."""
+    out: list[bytes] = [_SEPARATOR] * (2 * len(messages))
+    out[0::2] = messages
+    out[-1] = LIBRARY_CLOSE
+    return out

@@ -29,6 +29,7 @@ from cio_analytics._builders import (
 )
 from cio_analytics._consumer import Consumer
 from cio_analytics._delivery import Deliverer
+from cio_analytics._logging import logger
 from cio_analytics._messages import decode_message
 from cio_analytics._operations import OperationsMixin
 from cio_analytics._ratelimit import TokenBucket
@@ -45,19 +46,20 @@ from cio_analytics.errors import (
     DeliveryError,
     FailureReason,
     QueueFullError,
+    RetriesExhaustedError,
 )
 
 __all__ = ["Client"]
 
-logger = logging.getLogger("cio_analytics")
 
 #: Seconds between two warnings for the same failure reason (counts are kept).
 _LOG_EVERY: Final = 10.0
 
 # Clients alive in this process, for the at-fork hook.
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
-# Set while on_error runs for a dropped message, so an on_error that itself
-# tracks into the full queue cannot recurse without end.
+# Per thread: "active" while on_error runs for a dropped message (an on_error that
+# tracks into the full queue must not recurse without end), and "in_on_error"
+# while any on_error call runs.
 _reporting = threading.local()
 
 
@@ -194,9 +196,9 @@ class Client(OperationsMixin):
         elif bucket is None or abs(bucket.rate + bucket.burst / 3.0 - rate) > 1e-9:
             self._bucket = TokenBucket.for_limit(rate)
         if settings.debug:
-            logger.setLevel(logging.DEBUG)
-            if not logger.handlers and not logging.getLogger().handlers:
-                logger.addHandler(logging.StreamHandler())
+            logger.std.setLevel(logging.DEBUG)
+            if not logger.std.handlers and not logging.getLogger().handlers:
+                logger.std.addHandler(logging.StreamHandler())
 
     def _get_settings(self) -> Settings:
         return self._settings
@@ -309,17 +311,41 @@ class Client(OperationsMixin):
 
     # -- reporting -----------------------------------------------------------
 
-    def _report(self, error: DeliveryError, messages: Sequence[bytes]) -> None:
-        """Count, log and pass to on_error the messages of one failure (never raises)."""
+    def _report(
+        self,
+        error: DeliveryError,
+        messages: Sequence[bytes],
+        bound: float | None = None,
+    ) -> None:
+        """Count, log and pass to on_error the messages of one failure (never raises).
+
+        Args:
+            error: Why they were not delivered.
+            messages: The queued messages.
+            bound: Wait at most this many seconds for on_error (it then goes on in a
+                daemon thread); None calls it on this thread.
+        """
         self._stats.add_failed(error.reason, len(messages))
         self._log_failure(error, len(messages))
         on_error = self._settings.on_error
         if on_error is None:
             return
+        decoded = [decode_message(m) for m in messages]
+        if bound is None:
+            _call_on_error(on_error, error, decoded)
+            return
+        caller = threading.Thread(
+            target=_call_on_error,
+            args=(on_error, error, decoded),
+            name="cio-analytics-on-error",
+            daemon=True,
+        )
         try:
-            on_error(error, [decode_message(m) for m in messages])
-        except Exception:
-            logger.exception("cio_analytics: on_error raised; the failure above still counts")
+            caller.start()
+        except RuntimeError:  # no new threads now (interpreter shutdown)
+            _call_on_error(on_error, error, decoded)
+            return
+        caller.join(bound)
 
     def _log_failure(self, error: DeliveryError, count: int) -> None:
         reason = error.reason.value
@@ -354,14 +380,10 @@ class Client(OperationsMixin):
             return
         _reporting.active = True
         try:
-            on_error(
-                QueueFullError(
-                    f"queue full (max_queue_size={self._max_queue_size}); message dropped"
-                ),
-                [decode_message(data)],
+            error = QueueFullError(
+                f"queue full (max_queue_size={self._max_queue_size}); message dropped"
             )
-        except Exception:
-            logger.exception("cio_analytics: on_error raised; the drop above still counts")
+            _call_on_error(on_error, error, [decode_message(data)])
         finally:
             _reporting.active = False
 
@@ -422,7 +444,17 @@ class Client(OperationsMixin):
                 failure.append(error)
 
         self._stats.add(batches=1)
-        deliverer.deliver([data], settle)
+        try:
+            deliverer.deliver([data], settle)
+        except BaseException as exc:
+            if not failure:  # never leave the message unaccounted for
+                error = RetriesExhaustedError(
+                    f"1 message not delivered: delivery failed ({type(exc).__name__}: {exc})"
+                )
+                self._report(error, [data])
+                failure.append(error)
+            if not isinstance(exc, Exception):
+                raise
         if failure:
             raise failure[0]
 
@@ -689,6 +721,35 @@ class Client(OperationsMixin):
             f"<cio_analytics.Client host={s.base_url!r} key={'set' if s.write_key else 'missing'}"
             f" queued={len(self._queue)}>"
         )
+
+
+def _call_on_error(
+    on_error: Callable[[BaseException, list[dict[str, Any]]], object],
+    error: DeliveryError,
+    messages: list[dict[str, Any]],
+) -> None:
+    """Call the user's on_error; whatever it raises is logged, never propagated.
+
+    BaseException is caught too (a callback raising CancelledError must not kill
+    the consumer thread), except KeyboardInterrupt and SystemExit on the main
+    thread, which belong to the application.
+    """
+    if getattr(_reporting, "in_on_error", False):
+        # on_error itself made a call that failed (sync_mode): calling it again from
+        # inside itself could recurse without end. The failure is counted and logged.
+        logger.debug("cio_analytics: a failure inside on_error is not reported to it again")
+        return
+    _reporting.in_on_error = True
+    try:
+        on_error(error, messages)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit) and (
+            threading.current_thread() is threading.main_thread()
+        ):
+            raise
+        logger.exception("cio_analytics: on_error raised; the failure above still counts")
+    finally:
+        _reporting.in_on_error = False
 
 
 def _after_fork_in_child() -> None:

@@ -24,7 +24,6 @@ so a thread abandoned at a deadline can never take messages from its successor.
 from __future__ import annotations
 
 import collections
-import logging
 import os
 import threading
 import time
@@ -33,18 +32,19 @@ from typing import Final
 
 from cio_analytics._batch import ENVELOPE_BYTES, wire_size
 from cio_analytics._delivery import Deliverer
+from cio_analytics._logging import logger
 from cio_analytics._ratelimit import TokenBucket
 from cio_analytics._retry import Sleeper
 from cio_analytics._settings import Settings
 from cio_analytics._stats import StatsRecorder
-from cio_analytics.errors import DeliveryError, ShutdownTimeoutError
+from cio_analytics.errors import DeliveryError, RetriesExhaustedError, ShutdownTimeoutError
 
 __all__ = ["Consumer", "Report"]
 
-logger = logging.getLogger("cio_analytics")
 
-#: ``report(error, messages)``: count, log and pass failed messages to on_error.
-Report = Callable[[DeliveryError, Sequence[bytes]], None]
+#: ``report(error, messages, bound)``: count and log failed messages, then pass them
+#: to on_error (waiting at most ``bound`` seconds for it when ``bound`` is not None).
+Report = Callable[[DeliveryError, Sequence[bytes], float | None], None]
 
 #: Seconds an idle consumer sleeps before looking again. It is woken by the next
 #: message anyway; this only bounds the cost of a missed wake-up.
@@ -66,13 +66,15 @@ class _InFlight:
 class _Generation:
     """What one consumer thread owns: its waits, its HTTP client, its batch in flight."""
 
-    __slots__ = ("deliverer", "inflight", "sleeper", "thread")
+    __slots__ = ("closing", "deliverer", "inflight", "sleeper", "thread")
 
     def __init__(self, deliverer: Deliverer, sleeper: Sleeper) -> None:
         self.deliverer = deliverer
         self.sleeper = sleeper
         self.thread: threading.Thread | None = None
         self.inflight: _InFlight | None = None
+        #: Set by shutdown: no new thread may start on this generation.
+        self.closing = False
 
 
 class Consumer:
@@ -131,7 +133,9 @@ class Consumer:
                 self._pid = os.getpid()
                 self._gen = self._new_generation()
             gen = self._gen
-            if gen.thread is not None:
+            if gen.thread is not None or gen.closing:
+                # Running already, or a shutdown is ending this generation: it
+                # delivers (or hands over) whatever is queued.
                 return
             thread = threading.Thread(
                 target=self._run, args=(gen,), name="cio-analytics-consumer", daemon=True
@@ -166,15 +170,24 @@ class Consumer:
         return self._stopping or self._flush_target > self._done()
 
     def _run(self, gen: _Generation) -> None:
-        while True:
-            try:
-                batch = self._next_batch(gen)
-                if batch is None:
-                    return
-                self._deliver(gen, batch)
-            except Exception:  # the thread must never die
-                logger.exception("cio_analytics: unexpected error in the consumer thread")
-                gen.sleeper.sleep(0.1)
+        try:
+            while True:
+                try:
+                    batch = self._next_batch(gen)
+                    if batch is None:
+                        return
+                    self._deliver(gen, batch)
+                except BaseException:  # the thread must never die (a callback may raise anything)
+                    logger.exception("cio_analytics: unexpected error in the consumer thread")
+                    gen.sleeper.sleep(0.1)
+        finally:
+            with self._lock:
+                if gen.thread is threading.current_thread():
+                    gen.thread = None
+                    if gen is self._gen:
+                        self.ready = False
+            if gen is not self._gen or gen.closing:
+                gen.deliverer.close()  # this thread's HTTP client; nobody else uses it now
 
     def _exit(self, gen: _Generation) -> bool:
         """End the thread of ``gen`` unless new messages came (checked under the lock)."""
@@ -263,22 +276,36 @@ class Consumer:
                 return
             self._settle(messages, error)
 
+        failure: BaseException | None = None
         try:
             gen.deliverer.deliver(batch, settle)
+        except BaseException as exc:  # a bug, or an unusable setting (a proxy httpx refuses)
+            failure = exc
         finally:
             with self._lock:
                 gen.inflight = None
                 left = [] if inflight.abandoned else list(inflight.pending.values())
                 inflight.pending.clear()
             self._stats.add(in_flight=-len(batch))
-        if left:  # deliver() broke its promise (a bug): still never lose them silently
-            self._settle(left, ShutdownTimeoutError("internal error while delivering; see the log"))
+        if left:  # never lose them silently: report what delivery could not settle
+            reason = f"{type(failure).__name__}: {failure}" if failure else "unknown error"
+            self._settle(
+                left,
+                RetriesExhaustedError(
+                    f"{len(left)} message(s) not delivered: delivery failed ({reason})",
+                    detail=reason,
+                ),
+            )
+        if failure is not None:
+            logger.error(
+                "cio_analytics: delivery failed unexpectedly", exc_info=failure
+            )
 
     def _settle(self, messages: Sequence[bytes], error: DeliveryError | None) -> None:
         if error is None:
             self._stats.add(delivered=len(messages))
         else:
-            self._report(error, messages)
+            self._report(error, messages, None)
         with self._progress:
             self._progress.notify_all()
 
@@ -311,9 +338,9 @@ class Consumer:
                         return False
                 self._progress.wait(step)
 
-    def drain_here(self, deadline: float | None) -> None:
+    def drain_here(self, deadline: float | None, gen: _Generation | None = None) -> None:
         """Deliver what is queued on the calling thread (when no thread may run)."""
-        gen = self._gen
+        gen = self._gen if gen is None else gen
         if deadline is not None:
             gen.sleeper.set_deadline(deadline)
         settings = self._settings()
@@ -321,14 +348,21 @@ class Consumer:
             if deadline is not None and time.monotonic() >= deadline:
                 break
             self._deliver(gen, self._take(settings))
+        if gen.closing:
+            gen.deliverer.close()
 
     def shutdown(self, timeout: float) -> bool:
         """Deliver what is queued within ``timeout`` seconds, stop the thread, close HTTP.
 
-        Returns True when every message was delivered or failed within the
-        deadline. Whatever is left at the deadline is reported to on_error as
-        :class:`~cio_analytics.errors.ShutdownTimeoutError`. The consumer starts
-        again if more messages arrive afterwards.
+        Messages queued while it runs are delivered too while time remains.
+        Whatever the deadline cuts off is counted at once and reported to
+        on_error as :class:`~cio_analytics.errors.ShutdownTimeoutError`
+        without waiting long for the callback (a blocked on_error cannot hold
+        shutdown past its bound). Afterwards the consumer is ready for a new
+        generation.
+
+        Returns:
+            True when nothing had to be cut off.
         """
         if self._on_own_thread():
             logger.warning("cio_analytics: shutdown() called on the consumer thread; deferred")
@@ -336,48 +370,52 @@ class Consumer:
             return False
         deadline = time.monotonic() + timeout
         with self._lock:
-            self._stopping = True
             gen = self._gen
+            gen.closing = True
+            self._stopping = True
             thread = gen.thread if self._pid == os.getpid() else None
         gen.sleeper.set_deadline(deadline)
         self._wake.set()
         if thread is not None:
             thread.join(max(0.0, deadline - time.monotonic()))
-        if (thread is None or not thread.is_alive()) and self._queue:
-            # No thread (never started, or it ended just before new messages came):
-            # deliver here, still bounded by the deadline.
-            self.drain_here(deadline)
+        if thread is None or not thread.is_alive():
+            # The thread has gone (or never ran); messages may have arrived since.
+            self.drain_here(deadline, gen)
         stuck = thread is not None and thread.is_alive()
         if stuck:
+            assert thread is not None
             gen.sleeper.abort()
             self._wake.set()
-            assert thread is not None
             thread.join(_SHUTDOWN_GRACE)
             stuck = thread.is_alive()
+        cut_off = stuck or (bool(self._queue) and time.monotonic() >= deadline)
         left: list[bytes] = []
         with self._lock:
             inflight = gen.inflight
             if stuck and inflight is not None and not inflight.abandoned:
                 inflight.abandoned = True
                 left.extend(inflight.pending.values())
-            # A new generation: later messages start a fresh thread with fresh waits.
             self._gen = self._new_generation()
-            self.ready = False
             self._stopping = False
             self._flush_target = 0
-        while True:
-            try:
-                left.append(self._queue.popleft())
-            except IndexError:
-                break
-        if left:
-            self._settle(
-                left,
-                ShutdownTimeoutError(
-                    f"{len(left)} message(s) still undelivered when shutdown's "
-                    f"{timeout:g} s deadline passed"
-                ),
-            )
+            self.ready = False
+        if cut_off:
+            while True:
+                try:
+                    left.append(self._queue.popleft())
+                except IndexError:
+                    break
         gen.sleeper.abort()
-        gen.deliverer.close()
-        return not stuck and not left
+        if not stuck:
+            gen.deliverer.close()  # a stuck thread closes its own when it lets go
+        if left:
+            error = ShutdownTimeoutError(
+                f"{len(left)} message(s) still undelivered when shutdown's "
+                f"{timeout:g} s deadline passed"
+            )
+            self._report(error, left, _SHUTDOWN_GRACE)
+            with self._progress:
+                self._progress.notify_all()
+        elif self._queue:
+            self.wake()  # arrived after the drain, with time left: the next generation sends
+        return not cut_off

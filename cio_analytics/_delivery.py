@@ -22,6 +22,7 @@ import tenacity
 
 from cio_analytics._batch import BatchBody
 from cio_analytics._clock import now_timestamp
+from cio_analytics._logging import logger
 from cio_analytics._ratelimit import TokenBucket
 from cio_analytics._retry import Sleeper, is_retryable, make_retrying
 from cio_analytics._settings import ENV_API_KEY, Settings
@@ -38,7 +39,6 @@ from cio_analytics.errors import (
 
 __all__ = ["Deliverer", "Settle"]
 
-logger = logging.getLogger("cio_analytics")
 
 #: ``settle(messages, error)``: error is None for delivered messages.
 Settle = Callable[[Sequence[bytes], DeliveryError | None], None]
@@ -152,7 +152,11 @@ class Deliverer:
             attempts += 1
             stats.add(requests=1)
             timeout = min(settings.timeout, remaining)
-            result = self._get_sender(settings).send(body.render(now_timestamp()), timeout=timeout)
+            rendered = body.render(now_timestamp())
+            if settings.log_payloads and logger.isEnabledFor(logging.DEBUG):
+                # Only when asked: bodies hold personal data.
+                logger.debug("cio_analytics: request body: %s", rendered.decode("utf-8"))
+            result = self._get_sender(settings).send(rendered, timeout=timeout)
             if not result.ok:
                 logger.debug(
                     "cio_analytics: attempt %d for %d messages: %s",

@@ -219,7 +219,17 @@ def diagnose(root: Any, argument: str) -> None:
                     path=path,
                 )
             for key, item in value.items():
-                if not isinstance(key, _str):
+                if isinstance(key, _str):
+                    try:
+                        key.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise InvalidValueError(
+                            f"{path}: the key {key!r} contains a lone surrogate; it is not "
+                            "valid UTF-8 and cannot be sent",
+                            argument=argument,
+                            path=path,
+                        ) from None
+                else:
                     raise UnsupportedValueError(
                         f"{path}: dict keys must be str, found {type(key).__name__} key {key!r} "
                         "(JSON would turn it into a string silently)",

@@ -6,7 +6,7 @@ Durations are seconds, as floats, everywhere in the package.
 from __future__ import annotations
 
 import dataclasses
-import logging
+import ipaddress
 import math
 import os
 import warnings
@@ -31,7 +31,6 @@ __all__ = [
     "Settings",
 ]
 
-logger = logging.getLogger("cio_analytics")
 
 #: Environment variable holding the write (API) key.
 ENV_API_KEY: Final = "CUSTOMERIO_API_KEY"
@@ -56,6 +55,7 @@ MAX_BATCH_BYTES: Final = 500 * 1000
 OnError = Callable[[BaseException, list[dict[str, Any]]], object]
 
 _LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+_PROXY_SCHEMES: Final = frozenset({"http", "https", "socks5", "socks5h"})
 
 
 def _positive(name: str, value: float, *, allow_zero: bool = False) -> None:
@@ -101,9 +101,18 @@ def normalize_host(host: str) -> str:
 
 
 def is_loopback_url(url: str) -> bool:
-    """Whether ``url`` points at this machine (localhost, 127.0.0.0/8 or ::1)."""
+    """Whether ``url`` points at this machine: ``localhost``, or a loopback IP address.
+
+    Only literal addresses count: a DNS name such as ``127.0.0.1.example.com``
+    may resolve anywhere.
+    """
     hostname = urlsplit(url).hostname or ""
-    return hostname in _LOOPBACK_HOSTS or hostname.startswith("127.")
+    if hostname in _LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,8 +189,13 @@ class Settings:
         _positive("shutdown_timeout", self.shutdown_timeout, allow_zero=True)
         if self.rate_limit is not None:
             _positive("rate_limit", self.rate_limit)
-        if self.proxy is not None and not isinstance(self.proxy, str):
-            raise ConfigurationError("proxy must be a URL string or None", setting="proxy")
+        if self.proxy is not None:
+            scheme = urlsplit(self.proxy).scheme if isinstance(self.proxy, str) else ""
+            if scheme not in _PROXY_SCHEMES:
+                raise ConfigurationError(
+                    f"proxy must be an http://, https:// or socks5:// URL, got {self.proxy!r}",
+                    setting="proxy",
+                )
 
     @property
     def base_url(self) -> str:

@@ -16,7 +16,6 @@ import base64
 import encodings.idna  # noqa: F401
 import functools
 import gzip as gzip_module
-import logging
 import ssl
 import urllib.request
 from dataclasses import dataclass
@@ -32,13 +31,13 @@ import h11  # noqa: F401
 import httpcore  # noqa: F401
 import httpx
 
+from cio_analytics._logging import logger
 from cio_analytics._retry import parse_retry_after
 from cio_analytics._settings import Settings
 from cio_analytics._version import __version__
 
 __all__ = ["GZIP_LEVEL", "USER_AGENT", "HTTPSender", "SendResult", "environment_proxy"]
 
-logger = logging.getLogger("cio_analytics")
 
 USER_AGENT: Final = f"cio-analytics-python/{__version__}"
 BATCH_PATH: Final = "/v1/batch"
@@ -95,9 +94,12 @@ class HTTPSender:
         self._timeout = settings.timeout
         transport = settings.transport
         if transport is None:
+            proxy = settings.proxy or environment_proxy(str(self.url))
+            # Loading the CA bundle takes tens of milliseconds: only when TLS is used.
+            tls = self.url.scheme == "https" or (proxy or "").startswith("https")
             transport = httpx.HTTPTransport(
-                verify=_ssl_context(),
-                proxy=settings.proxy or environment_proxy(str(self.url)),
+                verify=_ssl_context() if tls else True,
+                proxy=proxy,
                 limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
             )
         self._transport: httpx.BaseTransport = transport

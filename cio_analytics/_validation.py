@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from cio_analytics._clock import format_timestamp, new_message_id, now_timestamp
-from cio_analytics._encoding import ENCODER, check_value
+from cio_analytics._encoding import ENCODER, check_value, diagnose
 from cio_analytics._messages import EMPTY_CONTEXT, open_context
 from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, ValidationError
 
@@ -112,7 +112,12 @@ def context_arg(value: object) -> msgspec.Raw:
     if not context:
         return EMPTY_CONTEXT
     check_value(context, "context")
-    return open_context(ENCODER.encode(context))
+    try:
+        encoded = ENCODER.encode(context)
+    except (TypeError, ValueError):  # UnicodeEncodeError too: the scan does not read strings
+        diagnose(context, "context")
+        raise
+    return open_context(encoded)
 
 
 def timestamp_arg(value: object) -> str:

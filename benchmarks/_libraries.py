@@ -1,0 +1,129 @@
+"""The libraries under comparison, each configured with the same settings.
+
+Like-for-like settings for every library: batches of 100 messages, an upload
+interval of 0.5 s (their default), a queue large enough that nothing is
+dropped, the same write key, ``host`` = the local server's URL. Both
+reference clients take ``host`` without ``/v1`` and post to
+``host + "/v1/batch"``, as cio_analytics does.
+
+Two more subjects run cio_analytics with its best settings for throughput:
+batches of up to 1,000 messages cut by bytes under the API's 500 KB, with
+gzip off and on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from _payload import WRITE_KEY
+
+__all__ = [
+    "BEST_VARIANTS",
+    "LABELS",
+    "LIBRARIES",
+    "REFERENCE",
+    "Subject",
+    "make_subject",
+]
+
+#: The like-for-like subjects, in the order rounds alternate.
+LIBRARIES: Final = ("cio", "cdp", "segment")
+#: cio_analytics with its best throughput settings (end-to-end scenario only).
+BEST_VARIANTS: Final = ("cio-best", "cio-best-gzip")
+#: The subject every ratio is computed against.
+REFERENCE: Final = "cdp"
+#: Subject -> (distribution name, what the tables call it).
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "cio": ("cio-analytics", "cio-analytics"),
+    "cdp": ("customerio-cdp-analytics", "customerio-cdp-analytics"),
+    "segment": ("segment-analytics-python", "segment-analytics-python"),
+    "cio-best": ("cio-analytics", "cio-analytics, best (1000/batch by bytes, gzip off)"),
+    "cio-best-gzip": ("cio-analytics", "cio-analytics, best (1000/batch by bytes, gzip on)"),
+}
+
+#: Messages per batch in the like-for-like comparison.
+UPLOAD_SIZE: Final = 100
+#: Seconds a partial batch waits (every library's default).
+UPLOAD_INTERVAL: Final = 0.5
+#: The API's limit of one request body, in bytes.
+MAX_BATCH_BYTES: Final = 500_000
+
+
+@dataclass
+class Subject:
+    """A configured client and how to read the result of its track()."""
+
+    key: str
+    client: Any
+    track: Callable[..., Any]
+    accepted: Callable[[Any], bool]
+    failures: list[str] = field(default_factory=list)
+    failed_messages: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def on_error(self, error: BaseException, messages: Any) -> None:
+        """The libraries' ``on_error(error, messages)``: count what was given up."""
+        with self._lock:
+            self.failed_messages += len(messages)
+            if len(self.failures) < 20:
+                self.failures.append(f"{type(error).__name__}: {error}"[:300])
+
+
+def _reference_accepted(result: Any) -> bool:
+    # The reference clients return (success, message); success is False when the
+    # queue was full and the message dropped.
+    return bool(result[0])
+
+
+def _cio_accepted(result: Any) -> bool:
+    # A dropped message is reported to on_error; the call still returns its id.
+    return isinstance(result, str)
+
+
+def _make_cio(key: str, url: str, queue_size: int, subject: Subject) -> Any:
+    import cio_analytics
+
+    options: dict[str, Any] = {"upload_size": UPLOAD_SIZE}
+    if key in BEST_VARIANTS:
+        options = {"upload_size": 1000, "max_batch_bytes": MAX_BATCH_BYTES}
+        options["gzip"] = key == "cio-best-gzip"
+    return cio_analytics.Client(
+        write_key=WRITE_KEY,
+        host=url,
+        upload_interval=UPLOAD_INTERVAL,
+        max_queue_size=queue_size,
+        on_error=subject.on_error,
+        **options,
+    )
+
+
+def _make_reference(key: str, url: str, queue_size: int, subject: Subject) -> Any:
+    if key == "cdp":
+        from customerio.analytics import Client
+    else:
+        from segment.analytics import Client
+    return Client(
+        WRITE_KEY,
+        host=url,
+        upload_size=UPLOAD_SIZE,
+        upload_interval=UPLOAD_INTERVAL,
+        max_queue_size=queue_size,
+        on_error=subject.on_error,
+    )
+
+
+def make_subject(key: str, url: str, queue_size: int) -> Subject:
+    """A client of library ``key`` delivering to ``url``, holding up to ``queue_size`` messages."""
+    if key not in LABELS:
+        raise ValueError(f"unknown library {key!r}; known: {', '.join(LABELS)}")
+    subject = Subject(key=key, client=None, track=lambda *a: None, accepted=_cio_accepted)
+    if key in ("cdp", "segment"):
+        subject.client = _make_reference(key, url, queue_size, subject)
+        subject.accepted = _reference_accepted
+    else:
+        subject.client = _make_cio(key, url, queue_size, subject)
+    subject.track = subject.client.track
+    return subject

@@ -1,0 +1,209 @@
+"""What the comparison runs: scenarios, their sizes and rounds, and the figures reported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Final
+
+from _libraries import BEST_VARIANTS, LIBRARIES
+
+__all__ = ["CEILINGS", "SCENARIO_ORDER", "Figure", "ScenarioPlan", "build_plan"]
+
+#: Subjects that measure the server itself (``_ceiling.py``), in the end-to-end scenario.
+CEILINGS: Final = ("ceiling-100", "ceiling-1000")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One reported number: where it is in a run's result, and how to show it."""
+
+    key: str
+    label: str
+    digits: int = 1
+    #: Show its ratio to customerio-cdp-analytics (False for figures that are ratios already).
+    ratio: bool = True
+
+
+@dataclass(frozen=True)
+class ScenarioPlan:
+    """One scenario as the orchestrator runs it."""
+
+    name: str
+    title: str
+    about: str
+    n: int
+    rounds: int
+    subjects: tuple[str, ...]
+    figures: tuple[Figure, ...]
+    args: tuple[str, ...] = ()
+    timeout: float = 240.0
+
+
+_BURST = ScenarioPlan(
+    name="burst",
+    title="(a) Caller cost of track() in a burst",
+    about=(
+        "N track() calls back to back with the consumer live against the healthy server; "
+        "time.perf_counter_ns() around each call (the fresh 10-property dict is built before "
+        "the clock starts). The floor (msgspec Struct + encode + deque append, measured the "
+        "same way) runs first in the same process; 'x floor' is the median of each round's "
+        "median / floor median."
+    ),
+    n=50_000,
+    rounds=5,
+    subjects=LIBRARIES,
+    figures=(
+        Figure("median_us", "median us", 2),
+        Figure("p99_us", "p99 us", 1),
+        Figure("floor_ratio", "x floor", 2, ratio=False),
+        Figure("floor.median_us", "floor median us", 2, ratio=False),
+    ),
+)
+_IDLE = ScenarioPlan(
+    name="idle",
+    title="(b) Caller cost of track() with an idle consumer",
+    about=(
+        "After a warm-up (20 messages delivered, then 0.6 s of quiet), N single calls spaced "
+        "about 5 ms apart (time.sleep), each timed with perf_counter_ns. The floor runs first "
+        "in the same process, spaced the same way: after a sleep the caches and the CPU are "
+        "cold, which every call pays."
+    ),
+    n=200,
+    rounds=5,
+    subjects=LIBRARIES,
+    figures=(
+        Figure("median_us", "median us", 1),
+        Figure("p99_us", "p99 us", 1),
+        Figure("floor_ratio", "x floor", 2, ratio=False),
+        Figure("floor.median_us", "floor median us", 1, ratio=False),
+    ),
+    args=("--spacing-ms", "5"),
+)
+_E2E = ScenarioPlan(
+    name="e2e",
+    title="(c) End-to-end delivery rate",
+    about=(
+        "N track() calls as fast as possible; time from the first call until the server holds "
+        "all N (the server dates its last accepted message with the shared monotonic clock). "
+        "'enqueue s' is the time the N calls took, 'delivered during the calls' what the "
+        "server held when they were done. The ceiling rows are the server itself: "
+        "prebuilt bodies of 100 or 1,000 messages sent over one raw socket, no library."
+    ),
+    n=50_000,
+    rounds=5,
+    subjects=(*LIBRARIES, *BEST_VARIANTS, *CEILINGS),
+    figures=(
+        Figure("msgs_per_s", "msgs/s", 0),
+        Figure("seconds", "seconds", 2),
+        Figure("enqueue_seconds", "enqueue s", 2, ratio=False),
+        Figure("sent_during_calls", "delivered during the calls", 0, ratio=False),
+    ),
+)
+_MEMORY = ScenarioPlan(
+    name="memory",
+    title="(d) Memory per queued message (server stalled)",
+    about=(
+        "After a warm-up, the server holds every request (stall); N messages are tracked; the "
+        "process's resident set (/proc/self/statm after gc.collect()) before and after, divided "
+        "by N. Then the server is released and every message must arrive."
+    ),
+    n=20_000,
+    rounds=5,
+    subjects=LIBRARIES,
+    figures=(Figure("bytes_per_message", "bytes / message", 0),),
+)
+_EXIT = ScenarioPlan(
+    name="exit",
+    title="(e) Exit with messages queued, no flush",
+    about=(
+        "A fresh process tracks N messages as fast as possible and returns from main without "
+        "flush() or shutdown(); the interpreter's normal exit runs the libraries' exit hooks. "
+        "'delivered' is what the server holds afterwards; 'queued at exit' is N minus what "
+        "the server held right after the last call (a library whose calls are slow has sent "
+        "most of them by then); 'exit s' the time from the last track() call to the end of "
+        "the process; 'process s' the whole process, start-up included."
+    ),
+    n=10_000,
+    rounds=5,
+    subjects=LIBRARIES,
+    figures=(
+        Figure("delivered", "delivered", 0),
+        Figure("queued_at_exit", "queued at exit", 0, ratio=False),
+        Figure("exit_seconds", "exit s", 2),
+        Figure("process_seconds", "process s", 2),
+    ),
+)
+_OUTAGE = ScenarioPlan(
+    name="outage",
+    title="(f) Delivery through a 2 s outage (HTTP 500)",
+    about=(
+        "After a warm-up, the server answers every request with 500 for 2 s (fail_for); N "
+        "messages are tracked at its start. 'seconds' runs from the start of the outage until "
+        "the server holds all N (bounded wait: 60 s). cio-analytics and customerio-cdp-analytics "
+        "back off with random (full-jitter) exponential waits, so single rounds differ by "
+        "seconds; for a firmer median run `--rounds 9 --scenarios outage,429`."
+    ),
+    n=2_000,
+    rounds=3,
+    subjects=LIBRARIES,
+    figures=(
+        Figure("seconds", "seconds to all N", 2),
+        Figure("delivered", "delivered", 0),
+        Figure("failed_requests", "non-200 answers", 0, ratio=False),
+    ),
+    args=("--fail-seconds", "2"),
+)
+_RATE_LIMITED = ScenarioPlan(
+    name="429",
+    title="(g) Delivery through 429 with Retry-After: 1",
+    about=(
+        "After a warm-up, the next 3 requests get 429 with Retry-After: 1 (rate_limit_next); N "
+        "messages are tracked at that moment. 'seconds' runs until the server holds all N "
+        "(bounded wait: 60 s)."
+    ),
+    n=2_000,
+    rounds=3,
+    subjects=LIBRARIES,
+    figures=(
+        Figure("seconds", "seconds to all N", 2),
+        Figure("delivered", "delivered", 0),
+        Figure("failed_requests", "non-200 answers", 0, ratio=False),
+    ),
+    args=("--retry-after", "1", "--limited-requests", "3"),
+)
+
+#: Every scenario, in the order they run and are reported.
+SCENARIO_ORDER: Final = (_BURST, _IDLE, _E2E, _MEMORY, _EXIT, _OUTAGE, _RATE_LIMITED)
+#: Smaller sizes for --quick (the exit scenario keeps its 10,000: it is the point).
+_QUICK_N: Final = {
+    "burst": 10_000,
+    "idle": 100,
+    "e2e": 10_000,
+    "memory": 5_000,
+    "exit": 10_000,
+    "outage": 500,
+    "429": 500,
+}
+
+
+def build_plan(names: list[str] | None, rounds: int | None, quick: bool) -> list[ScenarioPlan]:
+    """The scenarios to run, in order, with the options applied.
+
+    Args:
+        names: Scenario names to keep (None: all).
+        rounds: Rounds for every scenario (None: each scenario's default; 1 with quick).
+        quick: Smaller N and one round, for a fast look.
+
+    Raises:
+        ValueError: An unknown scenario name.
+    """
+    known = {plan.name for plan in SCENARIO_ORDER}
+    unknown = sorted(set(names or ()) - known)
+    if unknown:
+        raise ValueError(f"unknown scenario(s) {unknown}; known: {sorted(known)}")
+    plans = [plan for plan in SCENARIO_ORDER if names is None or plan.name in names]
+    if quick:
+        plans = [replace(plan, n=_QUICK_N[plan.name], rounds=1) for plan in plans]
+    if rounds is not None:
+        plans = [replace(plan, rounds=rounds) for plan in plans]
+    return plans

@@ -1,0 +1,93 @@
+"""The local Customer.io server in a process of its own, for the comparative benchmark.
+
+Run by ``compare.py``: it prints one JSON line (``{"url": ..., "pid": ...}``)
+once it listens, then serves until SIGTERM or Ctrl-C arrives, its standard
+input is closed (with ``--watch-stdin``), or ``--max-seconds`` pass. Running
+apart means the server never competes for the GIL of the library being
+measured.
+
+Messages are counted, not kept (``keep_messages=False``). One addition to the
+stock ``/__cio__/stats`` answer: ``last_accepted_at``, the ``time.monotonic()``
+of the latest accepted message. On Linux that clock is shared by every
+process, so a workload can date the arrival of its last message precisely
+while polling the stats only now and then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+from cio_analytics.testing import LocalServer, RecordedMessage, Rejection
+
+
+class BenchServer(LocalServer):
+    """A LocalServer whose stats also date the last accepted message."""
+
+    def __init__(self, write_key: str, port: int) -> None:
+        super().__init__(write_key, port=port, keep_messages=False, on_receive=self._note)
+        self._last_accepted_at = 0.0
+
+    def _note(self, item: RecordedMessage | Rejection) -> None:
+        if isinstance(item, RecordedMessage):
+            self._last_accepted_at = time.monotonic()
+
+    def stats(self) -> dict[str, Any]:
+        """The stock counters plus ``last_accepted_at`` (monotonic seconds, 0 when none)."""
+        counts = super().stats()
+        counts["last_accepted_at"] = self._last_accepted_at
+        return counts
+
+    def clear(self) -> None:
+        """Forget every recording, and the date of the last accepted message."""
+        super().clear()
+        self._last_accepted_at = 0.0
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--key", required=True, help="the write key requests must carry")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
+    parser.add_argument("--max-seconds", type=float, default=3600.0, help="stop after this long")
+    parser.add_argument(
+        "--watch-stdin",
+        action="store_true",
+        help="stop when standard input is closed (how compare.py stops it)",
+    )
+    return parser.parse_args(argv)
+
+
+def _stop_on_eof(stop: threading.Event) -> None:
+    """Set ``stop`` when the parent closes our standard input (or dies)."""
+    try:
+        sys.stdin.buffer.read()
+    finally:
+        stop.set()
+
+
+def main(argv: list[str]) -> int:
+    """Serve until told to stop; returns the exit status."""
+    args = _parse(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    if args.watch_stdin:
+        threading.Thread(target=_stop_on_eof, args=(stop,), daemon=True).start()
+    server = BenchServer(args.key, args.port).start()
+    try:
+        print(json.dumps({"url": server.url, "pid": os.getpid()}), flush=True)
+        stop.wait(args.max_seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop(timeout=5.0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,208 @@
+"""Compare cio-analytics with customerio-cdp-analytics and segment-analytics-python.
+
+Usage::
+
+    make bench-compare                       # .venv/bin/python benchmarks/compare.py
+    .venv/bin/python benchmarks/compare.py --quick
+    .venv/bin/python benchmarks/compare.py --rounds 3 --scenarios burst,e2e
+
+The local server runs in a process of its own; each library runs each
+scenario in a fresh process (``_workload.py``), libraries alternating round
+by round. After every run the server's counters must show every message
+exactly once; violations are printed and written to the report, never
+hidden. The report goes to ``docs/benchmarks.md`` and the raw per-round
+numbers to ``benchmarks/results/latest.json``. Needs the optional
+dependency group ``reference``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from _control import ServerControl
+from _libraries import LABELS
+from _plan import ScenarioPlan, build_plan
+from _report import render
+from _runner import ServerProcess, check_delivery, run_workload
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MARKDOWN = ROOT / "docs" / "benchmarks.md"
+DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--rounds", type=int, help="rounds for every scenario (default: 5; 3 for outage and 429)"
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller N and one round")
+    parser.add_argument("--scenarios", help="comma-separated subset: burst,idle,e2e,...")
+    parser.add_argument("--markdown", type=Path, default=DEFAULT_MARKDOWN)
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args(argv)
+    if args.rounds is not None and args.rounds < 1:
+        parser.error("--rounds must be >= 1")
+    return args
+
+
+def _derive(plan: ScenarioPlan, result: dict[str, Any], check: dict[str, Any]) -> None:
+    """Add the figures computed from others, or from the server's counters."""
+    floor = result.get("floor", {}).get("median_us")
+    if result.get("median_us") and floor:
+        result["floor_ratio"] = result["median_us"] / floor
+    if plan.name == "exit" and "unique" in check:
+        result["delivered"] = check["unique"]
+    if "received_before_exit" in result and "expected" in result:
+        result["queued_at_exit"] = result["expected"] - result["received_before_exit"]
+
+
+def _run_one(
+    control: ServerControl, plan: ScenarioPlan, subject: str, round_index: int, url: str
+) -> dict[str, Any]:
+    control.reset()
+    result, record = run_workload(sys.executable, plan, subject, url)
+    check = check_delivery(control, result)
+    _derive(plan, result, check)
+    run = {
+        "scenario": plan.name,
+        "subject": subject,
+        "round": round_index,
+        "result": result,
+        "record": record,
+        "check": check,
+    }
+    _print_progress(run)
+    return run
+
+
+def _print_progress(run: dict[str, Any]) -> None:
+    result, check, record = run["result"], run["check"], run["record"]
+    figures = {
+        k: result[k]
+        for k in ("median_us", "msgs_per_s", "bytes_per_message", "seconds", "delivered")
+        if isinstance(result.get(k), int | float)
+    }
+    shown = " ".join(f"{k}={v:,.2f}" for k, v in figures.items())
+    print(
+        f"  {run['scenario']:<7} round {run['round'] + 1} {run['subject']:<14} "
+        f"{record['status']:<9} {shown}",
+        flush=True,
+    )
+    if not check.get("exactly_once"):
+        print(
+            f"  !! VIOLATION {run['scenario']}/{run['subject']} round {run['round'] + 1}: "
+            f"expected={check.get('expected')} unique={check.get('unique')} "
+            f"lost={check.get('lost')} duplicates={check.get('duplicates')} "
+            f"rejections={check.get('rejections')} refused={check.get('refused')} "
+            f"status={record['status']} {check.get('error', '')}",
+            file=sys.stderr,
+            flush=True,
+        )
+    if record["status"] != "ok":
+        print(f"  !! {record['status']}: {record['stderr'][-500:]}", file=sys.stderr, flush=True)
+
+
+def _run_all(plans: list[ScenarioPlan]) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = []
+    with ServerProcess() as server:
+        control = ServerControl(server.url)
+        try:
+            for plan in plans:
+                print(f"{plan.name}: N={plan.n:,}, {plan.rounds} round(s)", flush=True)
+                runs.extend(
+                    _run_one(control, plan, subject, round_index, server.url)
+                    for round_index in range(plan.rounds)
+                    for subject in plan.subjects
+                )
+        finally:
+            control.close()
+    return runs
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for distribution in sorted({dist for dist, _ in LABELS.values()}):
+        try:
+            out[distribution] = importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            out[distribution] = "not installed"
+    return out
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _header(argv: list[str], plans: list[ScenarioPlan], started: float, load: Any) -> list[Any]:
+    versions = _versions()
+    rounds = ", ".join(f"{p.name} {p.rounds}" for p in plans)
+    end_load = os.getloadavg()
+    return [
+        ("date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("command", f"`{shlex.join(['.venv/bin/python', 'benchmarks/compare.py', *argv])}`"),
+        ("Python", platform.python_version()),
+        ("libraries", ", ".join(f"{k} {v}" for k, v in versions.items())),
+        ("rounds", rounds),
+        ("machine", f"{os.cpu_count()} CPUs ({_cpu_model()}), {platform.system()}"),
+        ("load average (1 min) at start / end", f"{load[0]:.2f} / {end_load[0]:.2f}"),
+        ("run time", f"{(time.monotonic() - started) / 60:.1f} min"),
+    ]
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    """Run the comparison, print and write the report.
+
+    Returns:
+        1 when a cio-analytics run did not deliver every message exactly once, else 0.
+    """
+    args = _parse(argv)
+    names = args.scenarios.split(",") if args.scenarios else None
+    try:
+        plans = build_plan(names, args.rounds, args.quick)
+    except ValueError as exc:
+        print(f"compare.py: {exc}", file=sys.stderr)
+        return 2
+    started, load = time.monotonic(), os.getloadavg()
+    runs = _run_all(plans)
+    header = _header(argv, plans, started, load)
+    markdown = render({"header": header}, plans, runs)
+    _write(args.markdown, markdown)
+    raw = {"header": dict(header), "plans": [dataclasses.asdict(p) for p in plans], "runs": runs}
+    _write(args.json, json.dumps(raw, indent=1, default=str) + "\n")
+    print("\n" + markdown)
+    print(f"written: {args.markdown} and {args.json}")
+    return 1 if _own_violations(runs) else 0
+
+
+def _own_violations(runs: list[dict[str, Any]]) -> int:
+    """Runs of cio-analytics that lost, duplicated or failed (the references' are reported only)."""
+    return sum(
+        1 for r in runs if r["subject"].startswith("cio") and not r["check"].get("exactly_once")
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

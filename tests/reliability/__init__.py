@@ -1,0 +1,1 @@
+"""Reliability suite: the public API against the local server under faults (issue 6)."""
