@@ -6,11 +6,11 @@ input is closed (with ``--watch-stdin``), or ``--max-seconds`` pass. Running
 apart means the server never competes for the GIL of the library being
 measured.
 
-Messages are counted, not kept (``keep_messages=False``). One addition to the
-stock ``/__cio__/stats`` answer: ``last_accepted_at``, the ``time.monotonic()``
-of the latest accepted message. On Linux that clock is shared by every
-process, so a workload can date the arrival of its last message precisely
-while polling the stats only now and then.
+Messages are counted, not kept (``keep_messages=False``). ``/__cio__/stats``
+includes ``last_accepted_at``, the ``time.monotonic()`` of the latest accepted
+message. On Linux that clock is shared by every process, so a workload can
+date the arrival of its last message precisely while polling the stats only
+now and then.
 """
 
 from __future__ import annotations
@@ -21,33 +21,8 @@ import os
 import signal
 import sys
 import threading
-import time
-from typing import Any
 
-from cio_analytics.testing import LocalServer, RecordedMessage, Rejection
-
-
-class BenchServer(LocalServer):
-    """A LocalServer whose stats also date the last accepted message."""
-
-    def __init__(self, write_key: str, port: int) -> None:
-        super().__init__(write_key, port=port, keep_messages=False, on_receive=self._note)
-        self._last_accepted_at = 0.0
-
-    def _note(self, item: RecordedMessage | Rejection) -> None:
-        if isinstance(item, RecordedMessage):
-            self._last_accepted_at = time.monotonic()
-
-    def stats(self) -> dict[str, Any]:
-        """The stock counters plus ``last_accepted_at`` (monotonic seconds, 0 when none)."""
-        counts = super().stats()
-        counts["last_accepted_at"] = self._last_accepted_at
-        return counts
-
-    def clear(self) -> None:
-        """Forget every recording, and the date of the last accepted message."""
-        super().clear()
-        self._last_accepted_at = 0.0
+from cio_analytics.testing import LocalServer
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -78,7 +53,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     if args.watch_stdin:
         threading.Thread(target=_stop_on_eof, args=(stop,), daemon=True).start()
-    server = BenchServer(args.key, args.port).start()
+    server = LocalServer(args.key, port=args.port, keep_messages=False).start()
     try:
         print(json.dumps({"url": server.url, "pid": os.getpid()}), flush=True)
         stop.wait(args.max_seconds)

@@ -96,6 +96,8 @@ class Consumer:
         self._report = report
         self._lock = threading.Lock()
         self._progress = threading.Condition(threading.Lock())
+        #: The targets of the flush() calls waiting now (their enqueued counts).
+        self._waiting: list[int] = []
         self._wake = threading.Event()
         self._pid = os.getpid()
         self._stopping = False
@@ -306,8 +308,12 @@ class Consumer:
             self._stats.add(delivered=len(messages))
         else:
             self._report(error, messages, None)
-        with self._progress:
-            self._progress.notify_all()
+        waiting = self._waiting
+        if waiting and self._done() >= min(waiting, default=0):
+            # Wake flush() callers only when one of them is done: waking them for
+            # every batch costs the consumer a thread switch per request.
+            with self._progress:
+                self._progress.notify_all()
 
     # -- flush and shutdown --------------------------------------------------
 
@@ -324,19 +330,24 @@ class Consumer:
             return False
         with self._progress:
             self._flush_target = max(self._flush_target, target)
+            self._waiting.append(target)
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            if self._queue:
-                self.wake()
+        try:
+            while True:
+                if self._queue:
+                    self.wake()
+                with self._progress:
+                    if self._done() >= target:
+                        return True
+                    step = 1.0
+                    if deadline is not None:
+                        step = min(step, deadline - time.monotonic())
+                        if step <= 0:
+                            return False
+                    self._progress.wait(step)
+        finally:
             with self._progress:
-                if self._done() >= target:
-                    return True
-                step = 1.0
-                if deadline is not None:
-                    step = min(step, deadline - time.monotonic())
-                    if step <= 0:
-                        return False
-                self._progress.wait(step)
+                self._waiting.remove(target)
 
     def drain_here(self, deadline: float | None, gen: _Generation | None = None) -> None:
         """Deliver what is queued on the calling thread (when no thread may run)."""

@@ -83,7 +83,6 @@ class HTTPSender:
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            "Accept": "application/json",
         }
         if settings.strict:
             headers["X-Strict-Mode"] = "1"
@@ -121,10 +120,20 @@ class HTTPSender:
         )  # fmt: skip
         try:
             response = self._transport.handle_request(request)
-            try:
-                response.read()
-            finally:
-                response.close()
+            stream = response.stream
+            if isinstance(stream, httpx.SyncByteStream):
+                # The raw body (no Accept-Encoding is sent, so it is not compressed).
+                # Reading it all keeps the connection reusable; reading the stream
+                # directly skips httpx's decoding layers, a fifth of a request's cost.
+                try:
+                    raw = b"".join(stream)
+                finally:
+                    stream.close()
+            else:
+                try:
+                    raw = response.read()
+                finally:
+                    response.close()
         except Exception as exc:  # httpx errors, and anything a custom transport raises
             return SendResult(0, detail=f"{type(exc).__name__}: {exc}", error=exc)
         status = response.status_code
@@ -133,7 +142,7 @@ class HTTPSender:
         return SendResult(
             status,
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            detail=response.text[:_DETAIL_LIMIT],
+            detail=raw[:_DETAIL_LIMIT].decode("utf-8", "replace"),
         )
 
     def close(self) -> None:

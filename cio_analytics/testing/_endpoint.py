@@ -32,6 +32,7 @@ from typing import Final
 
 import msgspec
 
+from cio_analytics.testing._fastcheck import fast_batch_check
 from cio_analytics.testing._faults import FaultPlan
 from cio_analytics.testing._recorder import Listener, RecordedRequest, Recorder, Rejection
 from cio_analytics.testing._rules import MAX_BATCH_BYTES, PayloadCheck, check_payload
@@ -231,7 +232,12 @@ class ApiEndpoint(Recorder, FaultPlan):
                 return _unreadable(str(exc))
         elif encoding not in ("", "identity"):
             return _unreadable(f"unsupported Content-Encoding {encoding!r}")
-        return check_payload(endpoint, data, self._message_check_now())
+        reject = self._message_check_now()
+        if endpoint == "batch" and reject is None and not self._needs_dicts():
+            fast = fast_batch_check(data)
+            if fast is not None:
+                return fast
+        return check_payload(endpoint, data, reject)
 
 
 def _unreadable(problem: str) -> PayloadCheck:

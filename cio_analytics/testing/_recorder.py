@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, Final
@@ -104,12 +105,21 @@ class Recorder:
         self._request_count = 0
         self._rejection_count = 0
         self._duplicate_count = 0
+        # time.monotonic() of the first and the latest accepted message (0.0: none
+        # yet). On Linux every process shares that clock, so a benchmark in
+        # another process can date the arrival of its last message exactly.
+        self._first_accepted_at = 0.0
+        self._last_accepted_at = 0.0
         self._status_counts: dict[int, int] = {}
         self._record_path = None if record_file is None else os.fspath(record_file)
         self._record_fh: IO[bytes] | None = None
         self._on_receive = on_receive
 
     # -- recording ---------------------------------------------------------------
+
+    def _needs_dicts(self) -> bool:
+        """Whether accepted messages must be kept whole (else counts and ids are enough)."""
+        return self._keep or self._on_receive is not None or self._record_path is not None
 
     def _record(
         self,
@@ -119,7 +129,7 @@ class Recorder:
     ) -> None:
         """Record one request with its accepted messages and rejections, atomically."""
         listener = self._on_receive
-        wanted = self._keep or listener is not None or self._record_path is not None
+        wanted = self._needs_dicts()
         records = [RecordedMessage(message, request) for message in accepted] if wanted else []
         with self._rec_cond:
             ids = self._ids
@@ -130,6 +140,11 @@ class Recorder:
                     if seen:
                         self._duplicate_count += 1
                     ids[mid] = seen + 1
+            if accepted:
+                now = time.monotonic()
+                self._last_accepted_at = now
+                if not self._first_accepted_at:
+                    self._first_accepted_at = now
             self._message_count += len(accepted)
             self._request_count += 1
             self._rejection_count += len(rejections)
@@ -270,6 +285,8 @@ class Recorder:
                 "requests": self._request_count,
                 "status_counts": {str(k): v for k, v in sorted(self._status_counts.items())},
                 "rejections": self._rejection_count,
+                "first_accepted_at": self._first_accepted_at,
+                "last_accepted_at": self._last_accepted_at,
             }
 
     def wait_for_messages(self, n: int, timeout: float = 5.0) -> bool:
@@ -301,5 +318,7 @@ class Recorder:
             self._request_count = 0
             self._rejection_count = 0
             self._duplicate_count = 0
+            self._first_accepted_at = 0.0
+            self._last_accepted_at = 0.0
             self._status_counts.clear()
             self._rec_cond.notify_all()

@@ -46,6 +46,7 @@ __all__ = [
     "check_batch_envelope",
     "check_message",
     "check_payload",
+    "is_datetime",
     "json_type",
 ]
 
@@ -112,7 +113,7 @@ def json_type(value: object) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
-def _is_datetime(value: str) -> bool:
+def is_datetime(value: str) -> bool:
     """Whether ``value`` is an ISO-8601 date-time (a date alone is not enough)."""
     try:
         dt.datetime.fromisoformat(value)
@@ -331,7 +332,7 @@ def check_message(message: Any, endpoint: str | None = None) -> list[str]:
         if expected is None or value is None or value.__class__ is expected:
             continue
         if expected is dt.datetime:
-            if value.__class__ is str and _is_datetime(value):
+            if value.__class__ is str and is_datetime(value):
                 continue
             problems.append(f'"{key}" must be an ISO-8601 date-time, got {value!r}')
         else:
@@ -388,7 +389,7 @@ def check_batch_envelope(envelope: BatchEnvelope) -> list[str]:
     Returns:
         The problems found; empty when the envelope is valid.
     """
-    if envelope.sent_at is not None and not _is_datetime(envelope.sent_at):
+    if envelope.sent_at is not None and not is_datetime(envelope.sent_at):
         return [f'"sentAt" must be an ISO-8601 date-time, got {envelope.sent_at!r}']
     return []
 
