@@ -6,6 +6,7 @@ import base64
 import gzip
 import socket
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -478,6 +479,7 @@ class TestControlPaths:
         api.post("/v1/batch", {"batch": [TRACK, TRACK]})
         api.post("/v1/batch", {"batch": [{"type": "track"}]})
         stats = api.http.get("/__cio__/stats").json()
+        first, last = stats.pop("first_accepted_at"), stats.pop("last_accepted_at")
         assert stats == {
             "message_count": 2,
             "unique_message_ids": 1,
@@ -486,6 +488,8 @@ class TestControlPaths:
             "status_counts": {"200": 1, "400": 1},
             "rejections": 1,
         }
+        # Both on the monotonic clock, set by the one request that was accepted.
+        assert 0 < first == last <= time.monotonic()
 
     def test_messages_with_filters(self, api: Api) -> None:
         """GET /__cio__/messages lists messages, filtered by type, event and user_id."""
