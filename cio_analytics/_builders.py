@@ -120,7 +120,12 @@ def build_track(
     message_id: str | None = None,
 ) -> Track:
     """Validate track arguments and build the wire message."""
-    uid, aid = identity(user_id, anonymous_id)
+    uid: str | None
+    aid: str | None
+    if user_id.__class__ is _str and user_id and anonymous_id is None:
+        uid, aid = user_id, None  # the common case, without a call
+    else:
+        uid, aid = identity(user_id, anonymous_id)
     if event.__class__ is not _str or not event:
         event = text_arg(event, "event", required=True)
     if properties is not None and (

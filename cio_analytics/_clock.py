@@ -27,16 +27,25 @@ _MS_SUFFIX: Final = tuple(f".{ms:03d}+00:00" for ms in range(1000))
 _second_cache: tuple[int, str] = (-1, "")
 
 
+# (millisecond, its full timestamp): in a burst many calls share a millisecond.
+_ms_cache: tuple[int, str] = (-1, "")
+
+
 def now_timestamp() -> str:
     """The current UTC time as ``YYYY-MM-DDTHH:MM:SS.mmm+00:00``."""
-    global _second_cache
+    global _second_cache, _ms_cache
     ms_total = int(time.time() * 1000)
+    cached_ms = _ms_cache
+    if cached_ms[0] == ms_total:
+        return cached_ms[1]
     second, ms = divmod(ms_total, 1000)
     cached = _second_cache
     if cached[0] != second:
         cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
         _second_cache = cached
-    return cached[1] + _MS_SUFFIX[ms]
+    text = cached[1] + _MS_SUFFIX[ms]
+    _ms_cache = (ms_total, text)
+    return text
 
 
 def format_timestamp(value: dt.datetime) -> str:
