@@ -501,9 +501,11 @@ def send_batch(
         sleeper=sleeper,
     )
     delivered = 0
+    settled: set[int] = set()
 
     def settle(batch: Sequence[bytes], error: DeliveryError | None) -> None:
         nonlocal delivered
+        settled.update(map(id, batch))
         if error is None:
             client._stats.add(delivered=len(batch))
             delivered += len(batch)
@@ -525,6 +527,19 @@ def send_batch(
         for chunk in chunks:
             client._stats.add(batches=1)
             deliverer.deliver(chunk, settle)
+    except BaseException as exc:
+        # Interrupted (Ctrl-C in a backfill, say): every accepted message still
+        # gets one outcome, then the interruption goes on to the caller.
+        left = [data for data in encoded if id(data) not in settled]
+        if left:
+            settle(
+                left,
+                RetriesExhaustedError(
+                    f"{len(left)} message(s) not delivered: send_batch was interrupted "
+                    f"({type(exc).__name__})"
+                ),
+            )
+        raise
     finally:
         deliverer.close()
     failed.sort(key=lambda failure: failure.index)

@@ -291,7 +291,7 @@ class Client(OperationsMixin):
         timeout = self._settings.shutdown_timeout
         self._exiting = True  # one summary warning below instead of one per batch
         try:
-            cut = self._shutdown_counting_cut(timeout)
+            cut, _ = self._shutdown_counting_cut(timeout)
         finally:
             self._exiting = False
         if cut:
@@ -302,12 +302,13 @@ class Client(OperationsMixin):
                 timeout,
             )
 
-    def _shutdown_counting_cut(self, timeout: float) -> int:
-        """Shut the consumer down; return how many messages the deadline cut off."""
+    def _shutdown_counting_cut(self, timeout: float) -> tuple[int, bool]:
+        """Shut the consumer down; return how many messages the deadline cut off,
+        and whether the consumer shut down cleanly."""
         key = FailureReason.SHUTDOWN.value
         before = self._stats.failed_by_reason.get(key, 0)
-        self._consumer.shutdown(timeout)
-        return self._stats.failed_by_reason.get(key, 0) - before
+        clean = self._consumer.shutdown(timeout)
+        return self._stats.failed_by_reason.get(key, 0) - before, clean
 
     # -- reporting -----------------------------------------------------------
 
@@ -326,7 +327,14 @@ class Client(OperationsMixin):
                 daemon thread); None calls it on this thread.
         """
         self._stats.add_failed(error.reason, len(messages))
-        self._log_failure(error, len(messages))
+        try:
+            self._log_failure(error, len(messages))
+        finally:  # on_error is called even if a log handler raised
+            self._call_reporter(error, messages, bound)
+
+    def _call_reporter(
+        self, error: DeliveryError, messages: Sequence[bytes], bound: float | None
+    ) -> None:
         on_error = self._settings.on_error
         if on_error is None:
             return
@@ -686,15 +694,16 @@ class Client(OperationsMixin):
             True when nothing had to be cut off by the deadline (reported as
             ShutdownTimeoutError), False otherwise.
         """
-        self._unregister_atexit()
         if timeout is None:
             timeout = self._settings.shutdown_timeout
-        clean = self._shutdown_counting_cut(timeout) == 0
+        cut, clean = self._shutdown_counting_cut(timeout)
+        # Only now: an interrupted shutdown leaves the exit hook in place.
+        self._unregister_atexit()
         with self._sync_lock:
             deliverer, self._sync_deliverer = self._sync_deliverer, None
         if deliverer is not None:
             deliverer.close()
-        return clean
+        return clean and cut == 0
 
     def join(self) -> None:
         """Compatibility with the official library: same as :meth:`shutdown`."""

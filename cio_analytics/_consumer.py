@@ -24,6 +24,7 @@ so a thread abandoned at a deadline can never take messages from its successor.
 from __future__ import annotations
 
 import collections
+import math
 import os
 import threading
 import time
@@ -102,6 +103,11 @@ class Consumer:
         self._pid = os.getpid()
         self._stopping = False
         self._flush_target = 0
+        #: Queued messages this consumer settled (delivered or failed). flush()
+        #: compares it with the queued count only: sync and bulk sends, which
+        #: settle on their own threads, never make a flush end early.
+        self._settled = 0
+        self._settled_lock = threading.Lock()
         self._gen = self._new_generation()
         #: False until a thread runs for this generation (producers call wake() then).
         self.ready = False
@@ -154,7 +160,11 @@ class Consumer:
                 run_here = False
         if run_here:
             logger.debug("cio_analytics: cannot start a thread now; delivering on the caller's")
-            self.drain_here(deadline=time.monotonic() + self._settings().shutdown_timeout)
+            # A generation of its own: the deadline set here must not outlive
+            # this drain (the next call tries to start a thread again).
+            spare = self._new_generation()
+            spare.closing = True
+            self.drain_here(time.monotonic() + self._settings().shutdown_timeout, spare)
 
     @property
     def running(self) -> bool:
@@ -165,11 +175,11 @@ class Consumer:
     # -- the thread ----------------------------------------------------------
 
     def _done(self) -> int:
-        stats = self._stats
-        return stats.delivered + stats.failed
+        return self._settled
 
     def _urgent(self) -> bool:
-        return self._stopping or self._flush_target > self._done()
+        """Whether queued messages must go now (a flush or a shutdown waits for them)."""
+        return self._stopping or self._flush_target > self._settled
 
     def _run(self, gen: _Generation) -> None:
         try:
@@ -221,13 +231,13 @@ class Consumer:
             if not n and quiet:
                 # A whole interval passed without messages: sleep until one comes.
                 self.idle = True
-                if not queue and not self._urgent():
+                if not queue:
                     self._wake.wait(_IDLE_WAIT)
                 self.idle = False
                 quiet = False
                 continue
             self.filling = True
-            if len(queue) >= settings.upload_size or self._urgent():
+            if len(queue) >= settings.upload_size or (queue and self._urgent()):
                 self.filling = False
                 continue
             woken = self._wake.wait(settings.upload_interval)
@@ -256,7 +266,10 @@ class Consumer:
             size += extra
         return batch
 
-    def _deliver(self, gen: _Generation, batch: list[bytes]) -> None:
+    def _deliver(
+        self, gen: _Generation, batch: list[bytes], bound: float | None = None
+    ) -> None:
+        """Deliver one batch; ``bound`` limits the wait for on_error (None: no limit)."""
         if not batch:
             return
         inflight = _InFlight(batch)
@@ -276,12 +289,12 @@ class Consumer:
                     len(messages),
                 )
                 return
-            self._settle(messages, error)
+            self._settle(messages, error, bound)
 
         failure: BaseException | None = None
         try:
             gen.deliverer.deliver(batch, settle)
-        except BaseException as exc:  # a bug, or an unusable setting (a proxy httpx refuses)
+        except BaseException as exc:  # a bug, an unusable setting, or an interrupt
             failure = exc
         finally:
             with self._lock:
@@ -297,19 +310,26 @@ class Consumer:
                     f"{len(left)} message(s) not delivered: delivery failed ({reason})",
                     detail=reason,
                 ),
+                bound,
             )
         if failure is not None:
-            logger.error(
-                "cio_analytics: delivery failed unexpectedly", exc_info=failure
-            )
+            if not isinstance(failure, Exception) and (
+                threading.current_thread() is threading.main_thread()
+            ):
+                raise failure  # Ctrl-C during a drain on the main thread is the user's
+            logger.error("cio_analytics: delivery failed unexpectedly", exc_info=failure)
 
-    def _settle(self, messages: Sequence[bytes], error: DeliveryError | None) -> None:
+    def _settle(
+        self, messages: Sequence[bytes], error: DeliveryError | None, bound: float | None = None
+    ) -> None:
         if error is None:
             self._stats.add(delivered=len(messages))
         else:
-            self._report(error, messages, None)
+            self._report(error, messages, bound)
+        with self._settled_lock:
+            self._settled += len(messages)
         waiting = self._waiting
-        if waiting and self._done() >= min(waiting, default=0):
+        if waiting and self._settled >= min(waiting, default=0):
             # Wake flush() callers only when one of them is done: waking them for
             # every batch costs the consumer a thread switch per request.
             with self._progress:
@@ -322,7 +342,7 @@ class Consumer:
 
     def flush(self, timeout: float | None) -> bool:
         """Wait until every message enqueued before the call is delivered or failed."""
-        target = self._stats.enqueued
+        target = self._stats.queued
         if self._done() >= target:
             return True
         if self._on_own_thread():
@@ -355,12 +375,15 @@ class Consumer:
         if deadline is not None:
             gen.sleeper.set_deadline(deadline)
         settings = self._settings()
-        while self._queue and not gen.sleeper.aborted:
-            if deadline is not None and time.monotonic() >= deadline:
-                break
-            self._deliver(gen, self._take(settings))
-        if gen.closing:
-            gen.deliverer.close()
+        try:
+            while self._queue and not gen.sleeper.aborted:
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                # Not the consumer thread: a blocked on_error must not hold it long.
+                self._deliver(gen, self._take(settings), _SHUTDOWN_GRACE)
+        finally:
+            if gen.closing:
+                gen.deliverer.close()
 
     def shutdown(self, timeout: float) -> bool:
         """Deliver what is queued within ``timeout`` seconds, stop the thread, close HTTP.
@@ -369,15 +392,15 @@ class Consumer:
         Whatever the deadline cuts off is counted at once and reported to
         on_error as :class:`~cio_analytics.errors.ShutdownTimeoutError`
         without waiting long for the callback (a blocked on_error cannot hold
-        shutdown past its bound). Afterwards the consumer is ready for a new
-        generation.
+        shutdown past its bound). Afterwards, even if interrupted, the consumer
+        is ready for a new generation.
 
         Returns:
             True when nothing had to be cut off.
         """
         if self._on_own_thread():
-            logger.warning("cio_analytics: shutdown() called on the consumer thread; deferred")
-            self._stopping = True
+            # From on_error, say: the thread cannot wait for itself. Nothing changes.
+            logger.warning("cio_analytics: shutdown() called on the consumer thread; ignored")
             return False
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -385,48 +408,62 @@ class Consumer:
             gen.closing = True
             self._stopping = True
             thread = gen.thread if self._pid == os.getpid() else None
-        gen.sleeper.set_deadline(deadline)
-        self._wake.set()
-        if thread is not None:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        if thread is None or not thread.is_alive():
-            # The thread has gone (or never ran); messages may have arrived since.
-            self.drain_here(deadline, gen)
-        stuck = thread is not None and thread.is_alive()
-        if stuck:
-            assert thread is not None
-            gen.sleeper.abort()
-            self._wake.set()
-            thread.join(_SHUTDOWN_GRACE)
-            stuck = thread.is_alive()
-        cut_off = stuck or (bool(self._queue) and time.monotonic() >= deadline)
         left: list[bytes] = []
-        with self._lock:
-            inflight = gen.inflight
-            if stuck and inflight is not None and not inflight.abandoned:
-                inflight.abandoned = True
-                left.extend(inflight.pending.values())
-            self._gen = self._new_generation()
-            self._stopping = False
-            self._flush_target = 0
-            self.ready = False
+        stuck = False
+        cut_off = False
+        try:
+            gen.sleeper.set_deadline(deadline)
+            self._wake.set()
+            if thread is not None:
+                _join(thread, deadline - time.monotonic())
+            if thread is None or not thread.is_alive():
+                # The thread has gone (or never ran); messages may have arrived since.
+                self.drain_here(deadline, gen)
+            stuck = thread is not None and thread.is_alive()
+            if stuck:
+                assert thread is not None
+                gen.sleeper.abort()
+                self._wake.set()
+                thread.join(_SHUTDOWN_GRACE)
+                stuck = thread.is_alive()
+            cut_off = stuck or (bool(self._queue) and time.monotonic() >= deadline)
+        finally:
+            # Whatever happened (an interrupt included), the next message must find
+            # a generation that can start a thread.
+            with self._lock:
+                inflight = gen.inflight
+                if stuck and inflight is not None and not inflight.abandoned:
+                    inflight.abandoned = True
+                    left.extend(inflight.pending.values())
+                self._gen = self._new_generation()
+                self._stopping = False
+                self._flush_target = 0
+                self.ready = False
+            gen.sleeper.abort()
+            if not stuck:
+                gen.deliverer.close()  # a stuck thread closes its own when it lets go
         if cut_off:
             while True:
                 try:
                     left.append(self._queue.popleft())
                 except IndexError:
                     break
-        gen.sleeper.abort()
-        if not stuck:
-            gen.deliverer.close()  # a stuck thread closes its own when it lets go
         if left:
             error = ShutdownTimeoutError(
                 f"{len(left)} message(s) still undelivered when shutdown's "
                 f"{timeout:g} s deadline passed"
             )
-            self._report(error, left, _SHUTDOWN_GRACE)
+            self._settle(left, error, _SHUTDOWN_GRACE)
             with self._progress:
                 self._progress.notify_all()
         elif self._queue:
             self.wake()  # arrived after the drain, with time left: the next generation sends
         return not cut_off
+
+
+def _join(thread: threading.Thread, seconds: float) -> None:
+    """``thread.join(seconds)``, where an infinite wait is allowed."""
+    if math.isinf(seconds):
+        thread.join()
+    else:
+        thread.join(max(0.0, seconds))

@@ -9,6 +9,7 @@ batch sent.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Mapping
@@ -42,6 +43,15 @@ MODULE_SETTINGS = frozenset(setting_names()) | {"proxies", "thread"}
 
 _client: Client | None = None
 _lock = threading.Lock()
+
+
+def _new_lock_after_fork() -> None:
+    # Another thread of the parent may have held it at fork time.
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def _module_settings() -> dict[str, Any]:

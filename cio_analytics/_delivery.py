@@ -101,12 +101,20 @@ class Deliverer:
         if sender is not None:
             sender.close()
 
-    def deliver(self, messages: Sequence[bytes], settle: Settle) -> None:
-        """Deliver ``messages``; call ``settle`` once for every one of them."""
+    def deliver(
+        self, messages: Sequence[bytes], settle: Settle, deadline: float | None = None
+    ) -> None:
+        """Deliver ``messages``; call ``settle`` once for every one of them.
+
+        ``deadline`` (monotonic) bounds the retries; the halves of a split batch
+        share their batch's, so a split never multiplies ``retry_deadline``.
+        """
         if not messages:
             return
         settings = self._settings()
-        result, attempts, by_shutdown = self._send_with_retries(messages, settings)
+        if deadline is None:
+            deadline = time.monotonic() + settings.retry_deadline
+        result, attempts, by_shutdown = self._send_with_retries(messages, settings, deadline)
         if result.ok:
             settle(messages, None)
             return
@@ -118,13 +126,13 @@ class Deliverer:
                 status,
                 len(messages),
             )
-            self.deliver(messages[:half], settle)
-            self.deliver(messages[half:], settle)
+            self.deliver(messages[:half], settle, deadline)
+            self.deliver(messages[half:], settle, deadline)
             return
         settle(messages, self._error_for(result, attempts, len(messages), by_shutdown))
 
     def _send_with_retries(
-        self, messages: Sequence[bytes], settings: Settings
+        self, messages: Sequence[bytes], settings: Settings, batch_deadline: float
     ) -> tuple[SendResult, int, bool]:
         """Attempt until success, a final status, or the retry budget ends.
 
@@ -134,7 +142,6 @@ class Deliverer:
         body = BatchBody(messages)
         sleeper = self.sleeper
         stats = self._stats
-        batch_deadline = time.monotonic() + settings.retry_deadline
         attempts = 0
 
         def attempt() -> SendResult:

@@ -6,7 +6,9 @@ adds no handler unless ``debug=True``). A handler may itself call ``track()``
 logs again from inside the handler, the handler would be called again, and so
 on. So a record emitted while this thread is already inside one of the library's
 log calls is dropped. The failure itself is still counted and reported to
-on_error; only the nested log line is lost.
+on_error; only the nested log line is lost. An exception raised by a handler
+is swallowed for the same reason: logging must never break a call or the
+consumer thread.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class _GuardedLogger:
         _state.active = True
         try:
             _std.log(level, msg, *args, exc_info=exc_info, stacklevel=3)
+        except Exception:  # a broken handler must not break track() or kill the thread
+            pass
         finally:
             _state.active = False
 
