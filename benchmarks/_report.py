@@ -188,7 +188,8 @@ def _target_rows(runs: Sequence[Run]) -> list[Target]:
                       "bytes_per_message", 0.25, at_least=False),
         _exit_target(runs),
         _recovery_target(runs, "outage", "the 2 s outage"),
-        _recovery_target(runs, "429", "429 with Retry-After: 1"),
+        _recovery_target(runs, "429", "429 with Retry-After: 1 (x3)"),
+        _recovery_target(runs, "429-window", "a 3 s window of 429 with Retry-After: 1"),
     ]  # fmt: skip
 
 
@@ -221,7 +222,7 @@ def render(meta: dict[str, Any], plans: Sequence[ScenarioPlan], runs: Sequence[R
         "- The comparison with the reference libraries, in separate processes against the "
         "local server on 127.0.0.1: `make bench-compare` (`.venv/bin/python "
         "benchmarks/compare.py`); options `--quick`, `--rounds N`, "
-        "`--scenarios burst,idle,e2e,memory,exit,outage,429`. It needs the optional "
+        "`--scenarios burst,idle,e2e,memory,exit,outage,429,429-window`. It needs the optional "
         "dependency group `reference` (`pip install -e '.[reference]'`).",
         "",
         "## Latest comparative run",

@@ -44,6 +44,7 @@ class Params:
     fail_seconds: float = 2.0
     retry_after: str = "1"
     limited_requests: int = 3
+    limited_seconds: float = 3.0
 
 
 def _args(i: int) -> tuple[Any, ...]:
@@ -225,6 +226,19 @@ def rate_limited(make: Make, control: ServerControl, p: Params) -> dict[str, Any
     return _under_fault(make, control, p, fault)
 
 
+def rate_limit_window(make: Make, control: ServerControl, p: Params) -> dict[str, Any]:
+    """Every request gets 429 with Retry-After for ``limited_seconds``; N calls at its start.
+
+    A rate limiter stays closed for its window however often it is asked; the
+    count-based ``429`` scenario instead opens after a fixed number of answers,
+    which rewards a client that retries before ``Retry-After``.
+    """
+    fault = {
+        "fail_for": {"seconds": p.limited_seconds, "status": 429, "retry_after": p.retry_after}
+    }
+    return _under_fault(make, control, p, fault)
+
+
 #: Scenario name -> function.
 SCENARIOS: Final[dict[str, Callable[[Make, ServerControl, Params], dict[str, Any]]]] = {
     "burst": burst,
@@ -234,4 +248,5 @@ SCENARIOS: Final[dict[str, Callable[[Make, ServerControl, Params], dict[str, Any
     "exit": exit_without_flush,
     "outage": outage,
     "429": rate_limited,
+    "429-window": rate_limit_window,
 }

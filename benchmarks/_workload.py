@@ -6,7 +6,7 @@ started with ``_server_process.py``)::
     python benchmarks/_workload.py LIBRARY SCENARIO --url http://127.0.0.1:PORT --n 50000
 
 LIBRARY is one of cio, cdp, segment, cio-best, cio-best-gzip; SCENARIO one of
-burst, idle, e2e, memory, exit, outage, 429. Every wait inside is bounded.
+burst, idle, e2e, memory, exit, outage, 429, 429-window. Every wait inside is bounded.
 
 After printing, the process ends with ``os._exit`` so that a reference
 library's exit hook (which can block on a retrying consumer) cannot hang it,
@@ -39,6 +39,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fail-seconds", type=float, default=2.0)
     parser.add_argument("--retry-after", default="1")
     parser.add_argument("--limited-requests", type=int, default=3)
+    parser.add_argument("--limited-seconds", type=float, default=3.0)
     return parser.parse_args(argv)
 
 
@@ -52,6 +53,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         fail_seconds=args.fail_seconds,
         retry_after=args.retry_after,
         limited_requests=args.limited_requests,
+        limited_seconds=args.limited_seconds,
     )
     queue_size = max(100_000, 2 * args.n)
     control = ServerControl(args.url)

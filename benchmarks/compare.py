@@ -44,7 +44,9 @@ DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--rounds", type=int, help="rounds for every scenario (default: 5; 3 for outage and 429)"
+        "--rounds",
+        type=int,
+        help="rounds for every scenario (default: 5; 9 for outage, 429 and 429-window)",
     )
     parser.add_argument("--quick", action="store_true", help="smaller N and one round")
     parser.add_argument("--scenarios", help="comma-separated subset: burst,idle,e2e,...")

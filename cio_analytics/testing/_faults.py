@@ -145,7 +145,7 @@ class FaultPlan:
         self._fault_cond = threading.Condition()
         self._pending: deque[Action] = deque()
         self._fail_until = 0.0
-        self._fail_status = 500
+        self._fail_action = _failure(500)
         self._delay = 0.0
         self._stalled = False
         self._release_gen = 0
@@ -218,18 +218,28 @@ class FaultPlan:
         """
         self._add(Action(drop=True, after_processing=after_processing), n)
 
-    def fail_for(self, seconds: float, status: int = 500) -> None:
+    def fail_for(
+        self, seconds: float, status: int = 500, retry_after: str | float | None = None
+    ) -> None:
         """Answer every request with ``status`` for the next ``seconds`` of wall-clock time.
 
-        The window does not consume the queued one-shot faults.
+        The window does not consume the queued one-shot faults. With
+        ``retry_after`` every answer in the window carries that ``Retry-After``
+        header: ``fail_for(3, 429, retry_after=1)`` is a rate limiter that stays
+        closed for 3 s however often it is asked, as real ones do.
 
         Raises:
             ValueError: ``seconds`` is negative or over 3600, or ``status`` out of range.
         """
         status = _status(status)
         seconds = _seconds(seconds, "seconds", 3600.0)
+        action = (
+            _failure(status)
+            if retry_after is None
+            else _failure(status, headers={"Retry-After": str(retry_after)})
+        )
         with self._fault_cond:
-            self._fail_status = status
+            self._fail_action = action
             self._fail_until = time.monotonic() + seconds
 
     def stall(self) -> None:
@@ -355,7 +365,7 @@ class FaultPlan:
         """The action for the request arriving now (consumes a queued fault)."""
         with self._fault_cond:
             if self._fail_until and time.monotonic() < self._fail_until:
-                action = _failure(self._fail_status)
+                action = self._fail_action
             elif self._pending:
                 action = self._pending.popleft()
             else:

@@ -78,6 +78,20 @@ class TestFailures:
         now[0] += 2.5
         assert [_status(api) for _ in range(2)] == [418, 200]
 
+    def test_fail_for_window_with_retry_after(
+        self, api: Api, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A rate-limit window: every answer in it is 429 with the Retry-After given."""
+        now = [1000.0]
+        monkeypatch.setattr(_faults, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
+        api.post("/__cio__/faults", {"fail_for": {"seconds": 3, "status": 429, "retry_after": 1}})
+        for _ in range(3):
+            response = api.post("/v1/track", TRACK)
+            assert response.status_code == 429
+            assert response.headers["retry-after"] == "1"
+            now[0] += 1.0
+        assert _status(api) == 200
+
     def test_clear_faults(self, api: Api) -> None:
         """clear_faults forgets queued faults, the window and the delay."""
         api.server.fail_next(3)
