@@ -224,6 +224,9 @@ def render(meta: dict[str, Any], plans: Sequence[ScenarioPlan], runs: Sequence[R
         "benchmarks/compare.py`); options `--quick`, `--rounds N`, "
         "`--scenarios burst,idle,e2e,memory,exit,outage,429,429-window`. It needs the optional "
         "dependency group `reference` (`pip install -e '.[reference]'`).",
+        "- Instruction counts of each part of a track() call and of the floor, under "
+        "valgrind's callgrind (steady where wall-clock times are not): `.venv/bin/python "
+        "benchmarks/instructions.py`.",
         "",
         "## Latest comparative run",
         "",
