@@ -52,6 +52,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--scenarios", help="comma-separated subset: burst,idle,e2e,...")
     parser.add_argument("--markdown", type=Path, default=DEFAULT_MARKDOWN)
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="JSON",
+        help="run nothing: write the markdown again from saved results (e.g. the --json file)",
+    )
     args = parser.parse_args(argv)
     if args.rounds is not None and args.rounds < 1:
         parser.error("--rounds must be >= 1")
@@ -181,6 +187,8 @@ def main(argv: list[str]) -> int:
         1 when a cio-analytics run did not deliver every message exactly once, else 0.
     """
     args = _parse(argv)
+    if args.render is not None:
+        return _render_saved(args.render, args.markdown)
     names = args.scenarios.split(",") if args.scenarios else None
     try:
         plans = build_plan(names, args.rounds, args.quick)
@@ -197,6 +205,19 @@ def main(argv: list[str]) -> int:
     print("\n" + markdown)
     print(f"written: {args.markdown} and {args.json}")
     return 1 if _own_violations(runs) else 0
+
+
+def _render_saved(source: Path, markdown_path: Path) -> int:
+    """Write the markdown report again from a saved results file (after a report change)."""
+    raw = json.loads(source.read_text(encoding="utf-8"))
+    saved = {p["name"]: p for p in raw["plans"]}
+    plans = [
+        dataclasses.replace(plan, n=saved[plan.name]["n"], rounds=saved[plan.name]["rounds"])
+        for plan in build_plan(list(saved), None, False)
+    ]
+    _write(markdown_path, render({"header": list(raw["header"].items())}, plans, raw["runs"]))
+    print(f"written: {markdown_path} (from {source})")
+    return 0
 
 
 def _own_violations(runs: list[dict[str, Any]]) -> int:
