@@ -242,7 +242,9 @@ def render(meta: dict[str, Any], plans: Sequence[ScenarioPlan], runs: Sequence[R
         "- The comparison with the reference libraries, in separate processes against the "
         "local server on 127.0.0.1: `make bench-compare` (`.venv/bin/python "
         "benchmarks/compare.py`); options `--quick`, `--rounds N`, "
-        "`--scenarios burst,idle,e2e,memory,exit,outage,429,429-window`. It needs the optional "
+        "`--scenarios burst,idle,e2e,memory,exit,outage,429,429-window`, and "
+        "`--render benchmarks/results/latest.json` to rewrite this file from saved results. "
+        "It needs the optional "
         "dependency group `reference` (`pip install -e '.[reference]'`).",
         "- Instruction counts of each part of a track() call and of the floor, under "
         "valgrind's callgrind (steady where wall-clock times are not): `.venv/bin/python "
