@@ -133,6 +133,12 @@ _EXIT = ScenarioPlan(
         Figure("process_seconds", "process s", 2),
     ),
 )
+#: What the three fault scenarios report: time to deliver everything, and the cost in answers.
+_RECOVERY_FIGURES: Final = (
+    Figure("seconds", "seconds to all N", 2),
+    Figure("delivered", "delivered", 0),
+    Figure("failed_requests", "non-200 answers", 0, ratio=False),
+)
 _OUTAGE = ScenarioPlan(
     name="outage",
     title="(f) Delivery through a 2 s outage (HTTP 500)",
@@ -146,11 +152,7 @@ _OUTAGE = ScenarioPlan(
     n=2_000,
     rounds=9,
     subjects=LIBRARIES,
-    figures=(
-        Figure("seconds", "seconds to all N", 2),
-        Figure("delivered", "delivered", 0),
-        Figure("failed_requests", "non-200 answers", 0, ratio=False),
-    ),
+    figures=_RECOVERY_FIGURES,
     args=("--fail-seconds", "2"),
 )
 _RATE_LIMITED = ScenarioPlan(
@@ -166,14 +168,9 @@ _RATE_LIMITED = ScenarioPlan(
     n=2_000,
     rounds=9,
     subjects=LIBRARIES,
-    figures=(
-        Figure("seconds", "seconds to all N", 2),
-        Figure("delivered", "delivered", 0),
-        Figure("failed_requests", "non-200 answers", 0, ratio=False),
-    ),
+    figures=_RECOVERY_FIGURES,
     args=("--retry-after", "1", "--limited-requests", "3"),
 )
-
 _RATE_WINDOW = ScenarioPlan(
     name="429-window",
     title="(h) Delivery through a 3 s rate-limit window (429, Retry-After: 1)",
@@ -186,11 +183,7 @@ _RATE_WINDOW = ScenarioPlan(
     n=2_000,
     rounds=9,
     subjects=LIBRARIES,
-    figures=(
-        Figure("seconds", "seconds to all N", 2),
-        Figure("delivered", "delivered", 0),
-        Figure("failed_requests", "non-200 answers", 0, ratio=False),
-    ),
+    figures=_RECOVERY_FIGURES,
     args=("--retry-after", "1", "--limited-seconds", "3"),
 )
 
