@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import signal
@@ -22,6 +23,22 @@ from .conftest import BOUND
 def fixture_server() -> Iterator[LocalServer]:
     with LocalServer() as server:
         yield server
+
+
+@contextlib.contextmanager
+def _ctrl_c_after(seconds: float) -> Iterator[None]:
+    """Raise KeyboardInterrupt in the main thread ``seconds`` from now (a simulated Ctrl-C)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt("simulated Ctrl-C")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _client(server: LocalServer, **kwargs: Any) -> Client:
@@ -46,20 +63,12 @@ class TestShutdownRecovers:
         """A KeyboardInterrupt inside shutdown() leaves a client that still delivers."""
         client = _client(server)
         server.stall()
-
-        def interrupt(signum: int, frame: object) -> None:
-            raise KeyboardInterrupt("simulated Ctrl-C")
-
-        previous = signal.signal(signal.SIGALRM, interrupt)
         try:
             client.track("u1", "Stalled")
             assert server.wait_for_stalled(1, BOUND)
-            signal.setitimer(signal.ITIMER_REAL, 0.3)
-            with pytest.raises(KeyboardInterrupt):
+            with _ctrl_c_after(0.3), pytest.raises(KeyboardInterrupt):
                 client.shutdown(timeout=30)
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
             server.release()
         client.track("u1", "After")
         assert client.flush(timeout=BOUND)
@@ -74,21 +83,13 @@ class TestAccounting:
         """An interrupted send_batch reports what it did not deliver; nothing stays pending."""
         client = _client(server)
         server.stall()
-
-        def interrupt(signum: int, frame: object) -> None:
-            raise KeyboardInterrupt("simulated Ctrl-C")
-
-        previous = signal.signal(signal.SIGALRM, interrupt)
         try:
-            signal.setitimer(signal.ITIMER_REAL, 0.3)
-            with pytest.raises(KeyboardInterrupt):
+            with _ctrl_c_after(0.3), pytest.raises(KeyboardInterrupt):
                 client.send_batch(
                     [("track", {"user_id": "u", "event": f"E{i}"}) for i in range(10)],
                     batch_size=5,
                 )
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
             server.release()
         stats = client.stats()
         assert stats.pending == 0
