@@ -159,11 +159,24 @@ def _failed_state(attempt_number: int) -> tenacity.RetryCallState:
     return state
 
 
-def _outage_trial(outage: float, rng: random.Random) -> float | None:
+def _doubling_from_one(rng: random.Random) -> tenacity.wait.wait_base:
+    """The reference libraries' policy: ``backoff.expo`` (1, 2, 4 ... s) with full jitter."""
+
+    class Doubling(tenacity.wait.wait_base):
+        def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+            return rng.uniform(0.0, 2.0 ** (retry_state.attempt_number - 1))
+
+    return Doubling()
+
+
+def _outage_trial(
+    outage: float, rng: random.Random, wait: tenacity.wait.wait_base | None = None
+) -> float | None:
     """One batch against a server down for ``outage`` seconds, in virtual time.
 
-    Default settings (max_retries, retry_deadline) and the default policy; returns
-    when the batch got through, or None when the retries gave up.
+    Default settings (max_retries, retry_deadline) and the default policy unless
+    ``wait`` is given; returns when the batch got through, or None when the
+    retries gave up.
     """
     defaults = Settings(write_key="k")
     now = [0.0]
@@ -180,7 +193,7 @@ def _outage_trial(outage: float, rng: random.Random) -> float | None:
         max_retries=defaults.max_retries,
         deadline=lambda: defaults.retry_deadline,
         sleeper=VirtualSleeper(),
-        wait=wait_retry_after_or_backoff(uniform=rng.uniform),
+        wait=wait if wait is not None else wait_retry_after_or_backoff(uniform=rng.uniform),
         clock=lambda: now[0],
     )
     result = retrying(attempt)
@@ -196,6 +209,24 @@ class TestOutages:
         times = [_outage_trial(2.0, rng) for _ in range(300)]
         assert None not in times
         assert statistics.median(t for t in times if t is not None) < 3.0
+
+    def test_short_outage_recovers_sooner_than_the_reference_policy(self) -> None:
+        """Against doubling from 1 s (customerio-cdp-analytics, segment): sooner back.
+
+        The same 2 s outage, 1,000 seeded trials each: the median and the mean
+        time to the first successful attempt are both lower with the default
+        policy (here: median 2.6 s against 3.3 s, mean 3.0 s against 3.7 s).
+        """
+        ours = [_outage_trial(2.0, random.Random(seed)) for seed in range(1000)]
+        theirs = [
+            _outage_trial(2.0, random.Random(seed), _doubling_from_one(random.Random(seed)))
+            for seed in range(1000)
+        ]
+        assert None not in ours and None not in theirs
+        ours_s = [t for t in ours if t is not None]
+        theirs_s = [t for t in theirs if t is not None]
+        assert statistics.median(ours_s) < statistics.median(theirs_s) - 0.3
+        assert statistics.fmean(ours_s) < statistics.fmean(theirs_s) - 0.3
 
     @pytest.mark.parametrize(("outage", "at_least"), [(30.0, 294), (45.0, 270)])
     def test_default_retries_outlast_a_long_outage(self, outage: float, at_least: int) -> None:
