@@ -270,7 +270,8 @@ def render(meta: dict[str, Any], plans: Sequence[ScenarioPlan], runs: Sequence[R
     for plan in plans:
         lines += _scenario_section(plan, runs)
     lines += [
-        "Raw per-round numbers: `benchmarks/results/latest.json`.",
+        f"Raw per-round numbers: `{meta.get('raw', 'benchmarks/results/latest.json')}` "
+        "(written by that run; benchmarks/results/ is not kept in git).",
         "",
     ]
     return "\n".join(lines)

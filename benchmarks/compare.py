@@ -175,6 +175,14 @@ def _header(argv: list[str], plans: list[ScenarioPlan], started: float, load: An
     ]
 
 
+def _shown(path: Path) -> str:
+    """``path`` as the report names it: relative to the checkout when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -198,7 +206,7 @@ def main(argv: list[str]) -> int:
     started, load = time.monotonic(), os.getloadavg()
     runs = _run_all(plans)
     header = _header(argv, plans, started, load)
-    markdown = render({"header": header}, plans, runs)
+    markdown = render({"header": header, "raw": _shown(args.json)}, plans, runs)
     _write(args.markdown, markdown)
     raw = {"header": dict(header), "plans": [dataclasses.asdict(p) for p in plans], "runs": runs}
     _write(args.json, json.dumps(raw, indent=1, default=str) + "\n")
@@ -215,7 +223,8 @@ def _render_saved(source: Path, markdown_path: Path) -> int:
         dataclasses.replace(plan, n=saved[plan.name]["n"], rounds=saved[plan.name]["rounds"])
         for plan in build_plan(list(saved), None, False)
     ]
-    _write(markdown_path, render({"header": list(raw["header"].items())}, plans, raw["runs"]))
+    meta = {"header": list(raw["header"].items()), "raw": _shown(source)}
+    _write(markdown_path, render(meta, plans, raw["runs"]))
     print(f"written: {markdown_path} (from {source})")
     return 0
 
