@@ -46,7 +46,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        help="rounds for every scenario (default: 5; 9 for 429 and 429-window, 21 for outage)",
+        help="rounds for every scenario (default: 5; 9 for 429-window, 21 for outage and 429)",
     )
     parser.add_argument("--quick", action="store_true", help="smaller N and one round")
     parser.add_argument("--scenarios", help="comma-separated subset: burst,idle,e2e,...")
