@@ -1,0 +1,3 @@
+from typing import Any
+
+def scan_dict(value: Any, depth: int = 1, /) -> bool: ...
