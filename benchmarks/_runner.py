@@ -9,6 +9,7 @@ enqueued: that is the exactly-once check.
 from __future__ import annotations
 
 import json
+import os
 import select
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from _control import ControlError, ServerControl
+from _libraries import ENVIRONMENTS
 from _payload import WRITE_KEY
 from _plan import CEILINGS, ScenarioPlan
 
@@ -109,7 +111,8 @@ def run_workload(
     """
     command = _command(python, plan, subject, url)
     started = time.monotonic()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {**os.environ, **ENVIRONMENTS.get(subject, {})}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     status = "ok"
     try:
         stdout, stderr = proc.communicate(timeout=plan.timeout)

@@ -168,11 +168,21 @@ def _header(argv: list[str], plans: list[ScenarioPlan], started: float, load: An
         ("command", f"`{shlex.join(['.venv/bin/python', 'benchmarks/compare.py', *argv])}`"),
         ("Python", platform.python_version()),
         ("libraries", ", ".join(f"{k} {v}" for k, v in versions.items())),
+        ("cio-analytics value scan", _value_scan()),
         ("rounds", rounds),
         ("machine", f"{os.cpu_count()} CPUs ({_cpu_model()}), {platform.system()}"),
         ("load average (1 min) at start / end", f"{load[0]:.2f} / {end_load[0]:.2f}"),
         ("run time", f"{(time.monotonic() - started) / 60:.1f} min"),
     ]
+
+
+def _value_scan() -> str:
+    """Which value scan the cio-analytics rows ran with (this process's environment)."""
+    from cio_analytics._encoding import COMPILED_SCAN
+
+    if COMPILED_SCAN is None:
+        return "pure Python (the C extension is not built, or CIO_ANALYTICS_PURE_PYTHON is set)"
+    return "compiled (cio_analytics._speedups); the pure-Python row turns it off"
 
 
 def _shown(path: Path) -> str:

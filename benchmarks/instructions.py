@@ -9,6 +9,7 @@ takes a few minutes::
 
     .venv/bin/python benchmarks/instructions.py            # every part
     .venv/bin/python benchmarks/instructions.py track floor
+    CIO_ANALYTICS_PURE_PYTHON=1 .venv/bin/python benchmarks/instructions.py track
 
 Run by hand only: no test or CI job depends on it.
 """
@@ -30,7 +31,8 @@ PARTS: Final = {
     "floor": "the bare floor: msgspec Struct, encode, deque append (benchmarks/_floor.py)",
     "track": "Client.track(): validate, build, encode, enqueue",
     "build": "build_track(): argument checks, value scan, timestamp, id, Struct",
-    "scan": "the value scan of the 10 properties alone",
+    "scan": "the value scan of the 10 properties alone, as track() runs it (compiled if built)",
+    "scan_python": "the same scan in pure Python (what runs without the C extension)",
     "encode": "encode_message() of a built message alone",
     "timestamp": "now_timestamp()",
     "message_id": "new_message_id()",
@@ -59,7 +61,8 @@ def _parts() -> dict[str, Callable[[], Any]]:
         "floor": lambda: floor.track("user-1", EVENT, props),
         "track": lambda: client.track("user-1", EVENT, props),
         "build": lambda: _builders.build_track("user-1", EVENT, props),
-        "scan": lambda: _encoding.scan_dict(props, 1),
+        "scan": lambda: _encoding.fast_scan_dict(props, 1),
+        "scan_python": lambda: _encoding.scan_dict(props, 1),
         "encode": lambda: _builders.encode_message(message),
         "timestamp": _clock.now_timestamp,
         "message_id": _clock.new_message_id,
