@@ -112,6 +112,10 @@ class TestCompiledScan:
         assert compiled is not None
         assert compiled([1, 2], 1) is False
         assert compiled({"a": 1}) is True
+        assert compiled({"a": 1}, MAX_DEPTH + 1) is False
+        assert compiled({"a": 1}, -(10**6)) is True
+        with pytest.raises(OverflowError):
+            compiled({"a": 1}, 10**30)
         with pytest.raises(TypeError):
             compiled()  # type: ignore[call-arg]
         with pytest.raises(TypeError):
