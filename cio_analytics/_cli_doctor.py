@@ -35,7 +35,7 @@ from cio_analytics._cli_common import (
     key_source,
     resolve_settings,
 )
-from cio_analytics._encoding import COMPILED_SCAN
+from cio_analytics._encoding import SCAN_DESCRIPTION
 from cio_analytics._settings import ENV_API_KEY, ENV_REGION, Settings, is_loopback_url
 from cio_analytics._transport import USER_AGENT, environment_proxy
 from cio_analytics._version import __version__
@@ -126,12 +126,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         f"{__version__} (httpx {_version('httpx')}, msgspec {_version('msgspec')}, "
         f"tenacity {_version('tenacity')})",
     )
-    report.row(
-        "value scan",
-        "compiled (cio_analytics._speedups)"
-        if COMPILED_SCAN is not None
-        else "pure Python (the C extension is not built, or CIO_ANALYTICS_PURE_PYTHON is set)",
-    )
+    report.row("value scan", SCAN_DESCRIPTION)
     try:
         settings = resolve_settings(args)
     except UsageError as exc:
