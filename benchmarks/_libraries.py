@@ -25,7 +25,6 @@ __all__ = [
     "ENVIRONMENTS",
     "LABELS",
     "LIBRARIES",
-    "PURE_VARIANT",
     "REFERENCE",
     "Subject",
     "make_subject",
@@ -35,12 +34,8 @@ __all__ = [
 LIBRARIES: Final = ("cio", "cdp", "segment")
 #: cio_analytics with its best throughput settings (end-to-end scenario only).
 BEST_VARIANTS: Final = ("cio-best", "cio-best-gzip")
-#: cio_analytics without its compiled value scan (caller-cost scenarios only).
-PURE_VARIANT: Final = "cio-pure"
 #: Environment added to a subject's workload process.
-ENVIRONMENTS: Final[dict[str, dict[str, str]]] = {
-    PURE_VARIANT: {"CIO_ANALYTICS_PURE_PYTHON": "1"},
-}
+ENVIRONMENTS: Final[dict[str, dict[str, str]]] = {}
 #: The subject every ratio is computed against.
 REFERENCE: Final = "cdp"
 #: Subject -> (distribution name, what the tables call it).
@@ -50,7 +45,6 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "segment": ("segment-analytics-python", "segment-analytics-python"),
     "cio-best": ("cio-analytics", "cio-analytics, best (1000/batch by bytes, gzip off)"),
     "cio-best-gzip": ("cio-analytics", "cio-analytics, best (1000/batch by bytes, gzip on)"),
-    PURE_VARIANT: ("cio-analytics", "cio-analytics, pure Python (CIO_ANALYTICS_PURE_PYTHON=1)"),
 }
 
 #: Messages per batch in the like-for-like comparison.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-from _libraries import BEST_VARIANTS, LIBRARIES, PURE_VARIANT
+from _libraries import BEST_VARIANTS, LIBRARIES
 
 __all__ = ["CEILINGS", "SCENARIO_ORDER", "Figure", "ScenarioPlan", "build_plan"]
 
@@ -47,12 +47,11 @@ _BURST = ScenarioPlan(
         "time.perf_counter_ns() around each call (the fresh 10-property dict is built before "
         "the clock starts). The floor (msgspec Struct + encode + deque append, measured the "
         "same way) runs first in the same process; 'x floor' is the median of each round's "
-        "median / floor median. The pure-Python row is cio-analytics without its compiled "
-        "value scan (CIO_ANALYTICS_PURE_PYTHON=1), as installed where no C compiler is."
+        "median / floor median."
     ),
     n=50_000,
     rounds=5,
-    subjects=(*LIBRARIES, PURE_VARIANT),
+    subjects=LIBRARIES,
     figures=(
         Figure("median_us", "median us", 2),
         Figure("p99_us", "p99 us", 1),

@@ -36,8 +36,6 @@ from _plan import ScenarioPlan, build_plan
 from _report import render
 from _runner import ServerProcess, check_delivery, run_workload
 
-from cio_analytics._encoding import SCAN_DESCRIPTION
-
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MARKDOWN = ROOT / "docs" / "benchmarks.md"
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
@@ -170,7 +168,6 @@ def _header(argv: list[str], plans: list[ScenarioPlan], started: float, load: An
         ("command", f"`{shlex.join(['.venv/bin/python', 'benchmarks/compare.py', *argv])}`"),
         ("Python", platform.python_version()),
         ("libraries", ", ".join(f"{k} {v}" for k, v in versions.items())),
-        ("cio-analytics value scan", SCAN_DESCRIPTION),
         ("rounds", rounds),
         ("machine", f"{os.cpu_count()} CPUs ({_cpu_model()}), {platform.system()}"),
         ("load average (1 min) at start / end", f"{load[0]:.2f} / {end_load[0]:.2f}"),

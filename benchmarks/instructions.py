@@ -9,7 +9,6 @@ takes a few minutes::
 
     .venv/bin/python benchmarks/instructions.py            # every part
     .venv/bin/python benchmarks/instructions.py track floor
-    CIO_ANALYTICS_PURE_PYTHON=1 .venv/bin/python benchmarks/instructions.py track
 
 Run by hand only: no test or CI job depends on it.
 """
@@ -31,8 +30,7 @@ PARTS: Final = {
     "floor": "the bare floor: msgspec Struct, encode, deque append (benchmarks/_floor.py)",
     "track": "Client.track(): validate, build, encode, enqueue",
     "build": "build_track(): argument checks, value scan, timestamp, id, Struct",
-    "scan": "the value scan of the 10 properties alone, as track() runs it (compiled if built)",
-    "scan_python": "the same scan in pure Python (what runs without the C extension)",
+    "scan": "the value scan of the 10 properties alone, as track() runs it",
     "encode": "encode_message() of a built message alone",
     "timestamp": "now_timestamp()",
     "message_id": "new_message_id()",
@@ -47,7 +45,7 @@ def _parts() -> dict[str, Callable[[], Any]]:
     from _payload import EVENT, properties
 
     import cio_analytics as ca
-    from cio_analytics import _builders, _clock, _encoding
+    from cio_analytics._wire import build, clock, values
 
     props = properties(1)
     client = ca.Client(
@@ -55,17 +53,16 @@ def _parts() -> dict[str, Callable[[], Any]]:
         upload_interval=1000,
     )  # fmt: skip
     floor = Floor()
-    message = _builders.build_track("user-1", EVENT, props)
+    message = build.build_track("user-1", EVENT, props)
     return {
         "noop": lambda: None,
         "floor": lambda: floor.track("user-1", EVENT, props),
         "track": lambda: client.track("user-1", EVENT, props),
-        "build": lambda: _builders.build_track("user-1", EVENT, props),
-        "scan": lambda: _encoding.fast_scan_dict(props, 1),
-        "scan_python": lambda: _encoding.scan_dict(props, 1),
-        "encode": lambda: _builders.encode_message(message),
-        "timestamp": _clock.now_timestamp,
-        "message_id": _clock.new_message_id,
+        "build": lambda: build.build_track("user-1", EVENT, props),
+        "scan": lambda: values.scan_dict(props, 1),
+        "encode": lambda: build.encode_message(message),
+        "timestamp": clock.now_timestamp,
+        "message_id": clock.new_message_id,
     }
 
 

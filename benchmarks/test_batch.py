@@ -14,8 +14,8 @@ import pytest
 from _payload import EVENT, properties, user_id
 from _quiet import Runner
 
-from cio_analytics._batch import BatchBody
-from cio_analytics._builders import build_track, encode_message
+from cio_analytics._delivery.batch import BatchBody
+from cio_analytics._wire.build import build_track, encode_message
 
 SENT_AT = "2026-01-02T03:04:05.678+00:00"
 

@@ -16,7 +16,7 @@ from _floor import Floor
 from _quiet import Runner, drop_queued
 
 import cio_analytics
-from cio_analytics._builders import build_identify, build_track, encode_message
+from cio_analytics._wire.build import build_identify, build_track, encode_message
 
 
 @pytest.mark.benchmark(group="track")

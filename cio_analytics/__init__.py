@@ -27,9 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cio_analytics import ecommerce, errors, events, mobile, video
-from cio_analytics._bulk import BulkResult, FailedMessage
-from cio_analytics._client import Client
-from cio_analytics._default import (
+from cio_analytics._api import (
     MODULE_SETTINGS,
     alias,
     apply_setting,
@@ -46,6 +44,8 @@ from cio_analytics._default import (
     stats,
     track,
 )
+from cio_analytics._bulk import BulkResult, FailedMessage
+from cio_analytics._client import Client
 from cio_analytics._default_operations import (
     add_device,
     create_object,
@@ -61,8 +61,8 @@ from cio_analytics._default_operations import (
     unsuppress_user,
     update_object,
 )
+from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._settings import Settings
-from cio_analytics._stats import ClientStats
 from cio_analytics._version import __version__
 from cio_analytics.errors import (
     CioError,

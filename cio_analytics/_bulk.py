@@ -35,15 +35,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Protocol
 
-from cio_analytics._batch import ENVELOPE_BYTES, wire_size
-from cio_analytics._builders import BUILDERS, WireMessage, encode_message
-from cio_analytics._delivery import Deliverer
-from cio_analytics._operations import OperationsMixin
-from cio_analytics._ratelimit import TokenBucket
-from cio_analytics._retry import Sleeper
-from cio_analytics._semantic import EventFamily
+from cio_analytics._delivery.batch import ENVELOPE_BYTES, wire_size
+from cio_analytics._delivery.deliverer import Deliverer
+from cio_analytics._delivery.ratelimit import TokenBucket
+from cio_analytics._delivery.retry import Sleeper
+from cio_analytics._delivery.stats import StatsRecorder
 from cio_analytics._settings import ENV_API_KEY, Settings
-from cio_analytics._stats import StatsRecorder
+from cio_analytics._spec.family import EventFamily
+from cio_analytics._spec.operations import OperationsMixin
+from cio_analytics._wire.build import BUILDERS, WireMessage, encode_message
 from cio_analytics.ecommerce import EcommerceEvents
 from cio_analytics.errors import (
     ArgumentTypeError,

@@ -17,7 +17,20 @@ from typing import Any, Final, Self
 
 import httpx
 
-from cio_analytics._builders import (
+from cio_analytics._delivery.consumer import Consumer
+from cio_analytics._delivery.deliverer import Deliverer
+from cio_analytics._delivery.ratelimit import TokenBucket
+from cio_analytics._delivery.retry import Sleeper
+from cio_analytics._delivery.stats import ClientStats, StatsRecorder
+from cio_analytics._logging import logger
+from cio_analytics._settings import (
+    ENV_API_KEY,
+    OnError,
+    Settings,
+    proxy_from_mapping,
+)
+from cio_analytics._spec.operations import OperationsMixin
+from cio_analytics._wire.build import (
     WireMessage,
     build_alias,
     build_group,
@@ -27,20 +40,7 @@ from cio_analytics._builders import (
     build_track,
     encode_message,
 )
-from cio_analytics._consumer import Consumer
-from cio_analytics._delivery import Deliverer
-from cio_analytics._logging import logger
-from cio_analytics._messages import decode_message
-from cio_analytics._operations import OperationsMixin
-from cio_analytics._ratelimit import TokenBucket
-from cio_analytics._retry import Sleeper
-from cio_analytics._settings import (
-    ENV_API_KEY,
-    OnError,
-    Settings,
-    proxy_from_mapping,
-)
-from cio_analytics._stats import ClientStats, StatsRecorder
+from cio_analytics._wire.messages import decode_message
 from cio_analytics.errors import (
     ConfigurationError,
     DeliveryError,

@@ -1,7 +1,7 @@
 """Module-level Customer.io operations: each forwards to the default client.
 
 The default client is the one the module-level ``cio_analytics.track`` uses,
-built from the module settings on first use (see :mod:`cio_analytics._default`).
+built from the module settings on first use (see :mod:`cio_analytics._api`).
 Each function has the signature of the :class:`~cio_analytics.Client` method
 of the same name, which documents it::
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from cio_analytics._default import get_client
+from cio_analytics._api import get_client
 from cio_analytics.events import ContentAction, DeliveryMetric, DeviceType
 
 if TYPE_CHECKING:

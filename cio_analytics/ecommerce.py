@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypedDict
 
-from cio_analytics._semantic import (
+from cio_analytics._spec.family import (
     Check,
     EventFamily,
     Number,

@@ -35,7 +35,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
 
-from cio_analytics._semantic import (
+from cio_analytics._spec.family import (
     Check,
     EventFamily,
     Number,

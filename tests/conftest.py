@@ -16,7 +16,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Remove the library's environment variables and reset module settings around each test."""
     for name in _ENV_VARS:
         monkeypatch.delenv(name, raising=False)
-    settings = cio_analytics._default.MODULE_SETTINGS
+    settings = cio_analytics._api.MODULE_SETTINGS
     saved = {name: getattr(cio_analytics, name, None) for name in settings}
     yield
     cio_analytics.reset()

@@ -7,8 +7,8 @@ import re
 import pytest
 
 import cio_analytics
-from cio_analytics._cli_demo import DEMO_EVENT, DEMO_USER_PREFIX
 from cio_analytics.cli import main
+from cio_analytics.cli.demo import DEMO_EVENT, DEMO_USER_PREFIX
 from cio_analytics.testing import LocalServer
 
 

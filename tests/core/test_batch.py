@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import msgspec
 
-from cio_analytics._batch import ENVELOPE_BYTES, BatchBody, wire_size
-from cio_analytics._builders import build_identify, build_track, encode_message
-from cio_analytics._messages import LIBRARY, complete_message, decode_message
+from cio_analytics._delivery.batch import ENVELOPE_BYTES, BatchBody, wire_size
+from cio_analytics._wire.build import build_identify, build_track, encode_message
+from cio_analytics._wire.messages import LIBRARY, complete_message, decode_message
 
 
 def _queued(with_context: bool) -> bytes:

@@ -7,7 +7,7 @@ import re
 
 from freezegun import freeze_time
 
-from cio_analytics._clock import format_timestamp, new_message_id, now_timestamp
+from cio_analytics._wire.clock import format_timestamp, new_message_id, now_timestamp
 
 _ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
 _UUID8 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cio_analytics._ratelimit import TokenBucket
+from cio_analytics._delivery.ratelimit import TokenBucket
 
 
 class FakeClock:

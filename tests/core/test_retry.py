@@ -13,7 +13,7 @@ import time
 import pytest
 import tenacity
 
-from cio_analytics._retry import (
+from cio_analytics._delivery.retry import (
     BACKOFF_FACTOR,
     BACKOFF_INITIAL,
     BACKOFF_KNEE,
@@ -27,8 +27,8 @@ from cio_analytics._retry import (
     parse_retry_after,
     wait_retry_after_or_backoff,
 )
+from cio_analytics._delivery.transport import SendResult
 from cio_analytics._settings import Settings
-from cio_analytics._transport import SendResult
 
 
 class TestClassification:

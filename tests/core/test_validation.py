@@ -11,7 +11,7 @@ import pytest
 
 import cio_analytics
 from cio_analytics import Client
-from cio_analytics._messages import decode_message
+from cio_analytics._wire.messages import decode_message
 from cio_analytics.errors import (
     ArgumentTypeError,
     CioError,

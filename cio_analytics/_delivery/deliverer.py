@@ -20,14 +20,14 @@ from typing import Final
 
 import tenacity
 
-from cio_analytics._batch import BatchBody
-from cio_analytics._clock import now_timestamp
+from cio_analytics._delivery.batch import BatchBody
+from cio_analytics._delivery.ratelimit import TokenBucket
+from cio_analytics._delivery.retry import Sleeper, is_retryable, make_retrying
+from cio_analytics._delivery.stats import StatsRecorder
+from cio_analytics._delivery.transport import HTTPSender, SendResult
 from cio_analytics._logging import logger
-from cio_analytics._ratelimit import TokenBucket
-from cio_analytics._retry import Sleeper, is_retryable, make_retrying
 from cio_analytics._settings import ENV_API_KEY, Settings
-from cio_analytics._stats import StatsRecorder
-from cio_analytics._transport import HTTPSender, SendResult
+from cio_analytics._wire.clock import now_timestamp
 from cio_analytics.errors import (
     AuthenticationError,
     DeliveryError,

@@ -13,9 +13,9 @@ from typing import Any
 
 import msgspec
 
-from cio_analytics._clock import format_timestamp, new_message_id, now_timestamp
-from cio_analytics._encoding import ENCODER, check_value, diagnose
-from cio_analytics._messages import EMPTY_CONTEXT, open_context
+from cio_analytics._wire.clock import format_timestamp, new_message_id, now_timestamp
+from cio_analytics._wire.messages import EMPTY_CONTEXT, open_context
+from cio_analytics._wire.values import ENCODER, check_value, diagnose
 from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, ValidationError
 
 __all__ = [

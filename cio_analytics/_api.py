@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from cio_analytics._client import Client
+from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._settings import Settings, setting_names
-from cio_analytics._stats import ClientStats
 from cio_analytics.errors import ConfigurationError
 
 __all__ = [

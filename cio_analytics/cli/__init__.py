@@ -27,14 +27,14 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from cio_analytics._cli_common import EXIT_USAGE, add_connection_options
-from cio_analytics._cli_demo import run_demo
-from cio_analytics._cli_doctor import DEFAULT_TIMEOUT as DOCTOR_TIMEOUT
-from cio_analytics._cli_doctor import run_doctor
-from cio_analytics._cli_import import CSV_HELP, DEFAULT_CHUNK, JSONL_HELP, run_import
-from cio_analytics._cli_send import CALL_OPTIONS, add_call_options, call_help, run_send
-from cio_analytics._cli_serve import describe, run_serve
 from cio_analytics._version import __version__
+from cio_analytics.cli.common import EXIT_USAGE, add_connection_options
+from cio_analytics.cli.demo import run_demo
+from cio_analytics.cli.doctor import DEFAULT_TIMEOUT as DOCTOR_TIMEOUT
+from cio_analytics.cli.doctor import run_doctor
+from cio_analytics.cli.importer import CSV_HELP, DEFAULT_CHUNK, JSONL_HELP, run_import
+from cio_analytics.cli.send import CALL_OPTIONS, add_call_options, call_help, run_send
+from cio_analytics.cli.serve import describe, run_serve
 
 __all__ = ["build_parser", "describe", "main"]
 

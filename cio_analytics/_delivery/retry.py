@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 import tenacity
 
 if TYPE_CHECKING:
-    from cio_analytics._transport import SendResult
+    from cio_analytics._delivery.transport import SendResult
 
 __all__ = [
     "BACKOFF_FACTOR",

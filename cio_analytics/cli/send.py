@@ -15,8 +15,11 @@ import sys
 from collections.abc import Mapping
 from typing import Any, Final
 
-from cio_analytics._builders import BUILDERS, encode_message
-from cio_analytics._cli_common import (
+from cio_analytics._client import Client
+from cio_analytics._settings import ENV_API_KEY
+from cio_analytics._wire.build import BUILDERS, encode_message
+from cio_analytics._wire.messages import decode_message
+from cio_analytics.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
@@ -25,9 +28,6 @@ from cio_analytics._cli_common import (
     parse_json_object,
     resolve_settings,
 )
-from cio_analytics._client import Client
-from cio_analytics._messages import decode_message
-from cio_analytics._settings import ENV_API_KEY
 from cio_analytics.errors import (
     ArgumentTypeError,
     ConfigurationError,

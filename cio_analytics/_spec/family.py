@@ -16,7 +16,7 @@ import decimal
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, ClassVar, Final, Protocol
 
-from cio_analytics._clock import format_timestamp
+from cio_analytics._wire.clock import format_timestamp
 from cio_analytics.errors import ArgumentTypeError, ValidationError
 
 __all__ = [
@@ -236,8 +236,8 @@ def merge_properties(
 def default_client() -> Tracker:
     """The package's default client (:func:`cio_analytics.get_client`), looked up per call."""
     # Imported here: the helper modules load while cio_analytics._client (which
-    # cio_analytics._default needs) is itself still loading.
-    from cio_analytics._default import get_client  # noqa: PLC0415
+    # cio_analytics._api needs) is itself still loading.
+    from cio_analytics._api import get_client  # noqa: PLC0415
 
     return get_client()
 

@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any, Final, TextIO
 
 import cio_analytics
-from cio_analytics._cli_common import (
+from cio_analytics.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,

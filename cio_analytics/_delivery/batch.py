@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from cio_analytics._messages import LIBRARY_CLOSE
+from cio_analytics._wire.messages import LIBRARY_CLOSE
 
 __all__ = ["ENVELOPE_BYTES", "BatchBody", "wire_size"]
 

@@ -25,7 +25,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from cio_analytics._cli_common import (
+from cio_analytics._delivery.transport import USER_AGENT, environment_proxy
+from cio_analytics._settings import ENV_API_KEY, ENV_REGION, Settings, is_loopback_url
+from cio_analytics._version import __version__
+from cio_analytics.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
@@ -35,10 +38,6 @@ from cio_analytics._cli_common import (
     key_source,
     resolve_settings,
 )
-from cio_analytics._encoding import SCAN_DESCRIPTION
-from cio_analytics._settings import ENV_API_KEY, ENV_REGION, Settings, is_loopback_url
-from cio_analytics._transport import USER_AGENT, environment_proxy
-from cio_analytics._version import __version__
 
 __all__ = ["DEFAULT_TIMEOUT", "run_doctor"]
 
@@ -126,7 +125,6 @@ def run_doctor(args: argparse.Namespace) -> int:
         f"{__version__} (httpx {_version('httpx')}, msgspec {_version('msgspec')}, "
         f"tenacity {_version('tenacity')})",
     )
-    report.row("value scan", SCAN_DESCRIPTION)
     try:
         settings = resolve_settings(args)
     except UsageError as exc:

@@ -4,9 +4,8 @@ msgspec encodes most Python values well, but a few it would change without a
 word: NaN and infinity become ``null``, bytes become base64 text, and int keys
 become strings. The library promises never to send a silently altered value, so
 :func:`check_value` looks at every value first. The common case (str, int,
-bool, None, finite float, nested dict and list) is checked by a tight loop,
-compiled (``_speedups.c``) when the optional extension was built; anything
-else, or any problem, goes to :func:`diagnose`, which walks the data
+bool, None, finite float, nested dict and list) is checked by a tight
+loop; anything else, or any problem, goes to :func:`diagnose`, which walks the data
 with key paths and either accepts it or raises an error naming the path.
 
 Accepted beyond plain JSON, encoded as msgspec does: datetime, date, time
@@ -23,9 +22,8 @@ import datetime as dt
 import decimal
 import enum
 import math
-import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 import msgspec
@@ -33,14 +31,11 @@ import msgspec
 from cio_analytics.errors import InvalidValueError, UnsupportedValueError
 
 __all__ = [
-    "COMPILED_SCAN",
     "ENCODER",
     "MAX_DEPTH",
-    "SCAN_DESCRIPTION",
     "check_value",
     "diagnose",
     "encode_value",
-    "fast_scan_dict",
     "scan_dict",
     "scan_list",
 ]
@@ -127,32 +122,6 @@ def scan_list(value: list[Any], depth: int) -> bool:
     return True
 
 
-def _compiled_scan() -> Callable[[Any, int], bool] | None:
-    """The extension's scan, unless it was not built or is turned off by the environment."""
-    if os.environ.get("CIO_ANALYTICS_PURE_PYTHON", "").strip().lower() in {"1", "true", "yes"}:
-        return None
-    try:
-        from cio_analytics._speedups import scan_dict as compiled  # noqa: PLC0415
-    except ImportError:  # built without a C compiler: the Python scan, same answers
-        return None
-    return compiled
-
-
-#: The compiled common case of :func:`scan_dict` (``cio_analytics/_speedups.c``),
-#: or None when the optional extension was not built or ``CIO_ANALYTICS_PURE_PYTHON=1``.
-#: It says True only for exact str keys and str, int, bool, None, finite float,
-#: dict and list values; for anything else it says False and the Python scan decides.
-COMPILED_SCAN: Final = _compiled_scan()
-#: What the hot path calls first: the compiled scan when there is one.
-fast_scan_dict: Final[Callable[[Any, int], bool]] = COMPILED_SCAN or scan_dict
-#: Which scan runs, in words (``cio-analytics doctor`` and the benchmark report print it).
-SCAN_DESCRIPTION: Final = (
-    "compiled (cio_analytics._speedups)"
-    if COMPILED_SCAN is not None
-    else "pure Python (the C extension is not built, or CIO_ANALYTICS_PURE_PYTHON is set)"
-)
-
-
 def check_value(value: Any, argument: str) -> None:
     """Raise a key-path error if ``value`` cannot be sent unchanged as JSON.
 
@@ -161,13 +130,7 @@ def check_value(value: Any, argument: str) -> None:
         InvalidValueError: NaN/infinity, a lone surrogate, nesting too deep, a cycle (ValueError).
     """
     cls = value.__class__
-    if cls is _dict:
-        if fast_scan_dict(value, 1):
-            return
-        # The compiled scan leaves datetime, Decimal ... to Python (which already ran otherwise).
-        if COMPILED_SCAN is not None and scan_dict(value, 1):
-            return
-    elif cls is _list and scan_list(value, 1):
+    if (cls is _dict and scan_dict(value, 1)) or (cls is _list and scan_list(value, 1)):
         return
     diagnose(value, argument)
 

@@ -31,8 +31,8 @@ import h11  # noqa: F401
 import httpcore  # noqa: F401
 import httpx
 
+from cio_analytics._delivery.retry import parse_retry_after
 from cio_analytics._logging import logger
-from cio_analytics._retry import parse_retry_after
 from cio_analytics._settings import Settings
 from cio_analytics._version import __version__
 

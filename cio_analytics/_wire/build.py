@@ -10,9 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from cio_analytics._clock import new_message_id, now_timestamp
-from cio_analytics._encoding import ENCODER, diagnose, fast_scan_dict
-from cio_analytics._messages import (
+from cio_analytics._settings import MAX_MESSAGE_BYTES
+from cio_analytics._wire.checks import (
+    context_arg,
+    id_arg,
+    identity,
+    mapping_arg,
+    message_id_arg,
+    text_arg,
+    timestamp_arg,
+)
+from cio_analytics._wire.clock import new_message_id, now_timestamp
+from cio_analytics._wire.messages import (
     EMPTY_CONTEXT,
     LIBRARY_CLOSE,
     Alias,
@@ -22,16 +31,7 @@ from cio_analytics._messages import (
     Screen,
     Track,
 )
-from cio_analytics._settings import MAX_MESSAGE_BYTES
-from cio_analytics._validation import (
-    context_arg,
-    id_arg,
-    identity,
-    mapping_arg,
-    message_id_arg,
-    text_arg,
-    timestamp_arg,
-)
+from cio_analytics._wire.values import ENCODER, diagnose, scan_dict
 from cio_analytics.errors import (
     MessageTooLargeError,
     MissingIdentityError,
@@ -90,7 +90,7 @@ def build_identify(
     message_id: str | None = None,
 ) -> Identify:
     """Validate identify arguments and build the wire message."""
-    if traits is not None and (traits.__class__ is not _dict or not fast_scan_dict(traits, 1)):
+    if traits is not None and (traits.__class__ is not _dict or not scan_dict(traits, 1)):
         traits = mapping_arg(traits, "traits")
     if user_id == "" and anonymous_id is None and traits and traits.get("email"):
         # Customer.io can identify a person by the email trait alone.
@@ -129,7 +129,7 @@ def build_track(
     if event.__class__ is not _str or not event:
         event = text_arg(event, "event", required=True)
     if properties is not None and (
-        properties.__class__ is not _dict or not fast_scan_dict(properties, 1)
+        properties.__class__ is not _dict or not scan_dict(properties, 1)
     ):
         properties = mapping_arg(properties, "properties")
     return Track(

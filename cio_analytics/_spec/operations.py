@@ -31,8 +31,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cio_analytics._semantic import Tracker
-from cio_analytics._validation import id_arg, text_arg
+from cio_analytics._spec.family import Tracker
+from cio_analytics._wire.checks import id_arg, text_arg
 from cio_analytics.ecommerce import EcommerceEvents
 from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, ValidationError
 from cio_analytics.events import ContentAction, CustomerIOEvent, DeliveryMetric, DeviceType

@@ -43,7 +43,9 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from cio_analytics._bulk import Entry
-from cio_analytics._cli_common import (
+from cio_analytics._client import Client
+from cio_analytics._settings import ENV_API_KEY
+from cio_analytics.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
@@ -52,9 +54,7 @@ from cio_analytics._cli_common import (
     error,
     resolve_settings,
 )
-from cio_analytics._cli_send import CALL_OPTIONS
-from cio_analytics._client import Client
-from cio_analytics._settings import ENV_API_KEY
+from cio_analytics.cli.send import CALL_OPTIONS
 from cio_analytics.errors import ConfigurationError
 
 __all__ = ["CSV_HELP", "DEFAULT_CHUNK", "JSONL_HELP", "run_import"]

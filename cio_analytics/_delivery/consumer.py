@@ -31,13 +31,13 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from cio_analytics._batch import ENVELOPE_BYTES, wire_size
-from cio_analytics._delivery import Deliverer
+from cio_analytics._delivery.batch import ENVELOPE_BYTES, wire_size
+from cio_analytics._delivery.deliverer import Deliverer
+from cio_analytics._delivery.ratelimit import TokenBucket
+from cio_analytics._delivery.retry import Sleeper
+from cio_analytics._delivery.stats import StatsRecorder
 from cio_analytics._logging import logger
-from cio_analytics._ratelimit import TokenBucket
-from cio_analytics._retry import Sleeper
 from cio_analytics._settings import Settings
-from cio_analytics._stats import StatsRecorder
 from cio_analytics.errors import DeliveryError, RetriesExhaustedError, ShutdownTimeoutError
 
 __all__ = ["Consumer", "Report"]

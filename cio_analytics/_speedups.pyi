@@ -1,3 +1,0 @@
-from typing import Any
-
-def scan_dict(value: Any, depth: int = 1, /) -> bool: ...
