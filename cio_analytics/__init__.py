@@ -19,49 +19,44 @@ that client immediately: it takes effect from the next call and the next batch
 sent (including messages already queued).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` and only underscore names besides
+# the public ones: the package namespace is exactly ``__all__`` plus the module
+# settings (tests/core/test_public_api.py holds it to that).
+import typing as _typing
 
-import sys
-import types
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
-
-from cio_analytics import ecommerce, errors, events, mobile, video
+from cio_analytics import _api, ecommerce, errors, events, mobile, video
 from cio_analytics._api import (
-    MODULE_SETTINGS,
-    alias,
-    apply_setting,
-    configure,
-    flush,
-    get_client,
-    group,
-    identify,
-    join,
-    page,
-    reset,
-    screen,
-    shutdown,
-    stats,
-    track,
-)
-from cio_analytics._bulk import BulkResult, FailedMessage
-from cio_analytics._client import Client
-from cio_analytics._default_operations import (
     add_device,
+    alias,
+    configure,
     create_object,
     create_relationship,
     delete_device,
     delete_object,
     delete_relationship,
     delete_user,
+    flush,
+    get_client,
+    group,
+    identify,
+    join,
+    page,
     report_content_event,
     report_delivery_event,
+    reset,
+    screen,
     send_batch,
+    shutdown,
+    stats,
     suppress_user,
+    track,
     unsuppress_user,
     update_object,
 )
+from cio_analytics._bulk import BulkResult, FailedMessage
+from cio_analytics._client import Client
 from cio_analytics._delivery.stats import ClientStats
+from cio_analytics._settings import OnError as _OnError
 from cio_analytics._settings import Settings
 from cio_analytics._version import __version__
 from cio_analytics.errors import (
@@ -81,8 +76,8 @@ from cio_analytics.events import (
     VideoEvent,
 )
 
-if TYPE_CHECKING:
-    import httpx
+if _typing.TYPE_CHECKING:
+    import httpx as _httpx
 
 __all__ = [
     "BulkResult",
@@ -141,7 +136,7 @@ __all__ = [
 write_key: str | None = None
 region: str | None = None
 host: str | None = None
-on_error: Callable[[BaseException, list[dict[str, Any]]], object] | None = None
+on_error: _OnError | None = None
 debug: bool | None = None
 send: bool | None = None
 sync_mode: bool | None = None
@@ -157,23 +152,13 @@ strict: bool | None = None
 shutdown_timeout: float | None = None
 rate_limit: float | None = None
 proxy: str | None = None
-proxies: Mapping[str, str] | str | None = None
-transport: httpx.BaseTransport | None = None
+proxies: "_typing.Mapping[str, str] | str | None" = None
+transport: "_httpx.BaseTransport | None" = None
 log_payloads: bool | None = None
 thread: int | None = None
 
+for _public in (Client, Settings, ClientStats, BulkResult, FailedMessage):
+    _public.__module__ = "cio_analytics"
+del _public
 
-class _SettingsModule(types.ModuleType):
-    """The package module: assigning a setting applies it to the default client."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in MODULE_SETTINGS:
-            apply_setting(name, value)  # validates first: a bad value changes nothing
-        super().__setattr__(name, value)
-
-
-for _obj in (Client, Settings, ClientStats, BulkResult, FailedMessage):
-    _obj.__module__ = "cio_analytics"
-del _obj
-
-sys.modules[__name__].__class__ = _SettingsModule
+_api.install_settings_hook(__name__)

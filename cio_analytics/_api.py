@@ -1,5 +1,11 @@
 """The module-level API: functions that forward to a default Client built from module settings.
 
+The six core calls are written out (they are the hot path, and their
+signatures are the official library's). The Customer.io operations and
+``send_batch`` are forwarded by :func:`_forward`, which keeps each one's
+signature and docstring from its single definition, so mypy, IDEs and
+``help()`` see the real keyword arguments.
+
 The default client is created on the first call, from the module attributes
 (``cio_analytics.write_key = ...`` and friends) and the environment. Assigning
 a module setting afterwards applies it to that client at once (see
@@ -9,33 +15,51 @@ batch sent.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
 import threading
-from collections.abc import Mapping
-from typing import Any
+import types
+from collections.abc import Callable, Mapping
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cio_analytics._client import Client
 from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._settings import Settings, setting_names
+from cio_analytics._spec import operations
 from cio_analytics.errors import ConfigurationError
 
 __all__ = [
     "MODULE_SETTINGS",
+    "add_device",
     "alias",
     "apply_setting",
     "configure",
+    "create_object",
+    "create_relationship",
+    "delete_device",
+    "delete_object",
+    "delete_relationship",
+    "delete_user",
     "flush",
     "get_client",
     "group",
     "identify",
+    "install_settings_hook",
     "join",
     "page",
+    "report_content_event",
+    "report_delivery_event",
     "reset",
     "screen",
+    "send_batch",
     "shutdown",
     "stats",
+    "suppress_user",
     "track",
+    "unsuppress_user",
+    "update_object",
 ]
 
 #: Names that are settings when assigned on the package (``proxies``/``thread`` for compatibility).
@@ -79,6 +103,20 @@ def apply_setting(name: str, value: Any) -> None:
     client = _client
     if client is not None:
         client.configure(**{name: value})
+
+
+class _SettingsModule(types.ModuleType):
+    """The package module: assigning a setting applies it to the default client."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in MODULE_SETTINGS:
+            apply_setting(name, value)  # validates first: a bad value changes nothing
+        super().__setattr__(name, value)
+
+
+def install_settings_hook(package: str) -> None:
+    """Make assignments to the package's settings (``cio_analytics.gzip = True``) apply."""
+    sys.modules[package].__class__ = _SettingsModule
 
 
 def configure(**settings: Any) -> None:
@@ -241,3 +279,42 @@ def join() -> None:
 def stats() -> ClientStats:
     """The default client's counters; see :meth:`Client.stats`."""
     return (_client or _create()).stats()
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _forward(method: Callable[Concatenate[Client, _P], _R]) -> Callable[_P, _R]:
+    """``method`` as a module function that calls it on the default client.
+
+    The forwarder carries the method's name, docstring and signature (without
+    ``self``), and its static type is the method's bound type.
+    """
+
+    def forwarder(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return method(_client or _create(), *args, **kwargs)
+
+    functools.update_wrapper(forwarder, method)
+    del forwarder.__wrapped__  # type: ignore[attr-defined]  # help() shows __signature__
+    signature = inspect.signature(method)
+    forwarder.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[1:]
+    )
+    forwarder.__module__ = "cio_analytics"
+    return forwarder
+
+
+delete_user = _forward(operations.delete_user)
+suppress_user = _forward(operations.suppress_user)
+unsuppress_user = _forward(operations.unsuppress_user)
+add_device = _forward(operations.add_device)
+delete_device = _forward(operations.delete_device)
+create_object = _forward(operations.create_object)
+update_object = _forward(operations.update_object)
+create_relationship = _forward(operations.create_relationship)
+delete_object = _forward(operations.delete_object)
+delete_relationship = _forward(operations.delete_relationship)
+report_delivery_event = _forward(operations.report_delivery_event)
+report_content_event = _forward(operations.report_content_event)
+send_batch = _forward(Client.send_batch)

@@ -33,52 +33,32 @@ import inspect
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from cio_analytics._delivery.batch import ENVELOPE_BYTES, wire_size
+from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
-from cio_analytics._delivery.ratelimit import TokenBucket
 from cio_analytics._delivery.retry import Sleeper
-from cio_analytics._delivery.stats import StatsRecorder
-from cio_analytics._settings import ENV_API_KEY, Settings
+from cio_analytics._settings import missing_key_error
+from cio_analytics._spec.ecommerce import EcommerceEvents
 from cio_analytics._spec.family import EventFamily
-from cio_analytics._spec.operations import OperationsMixin
+from cio_analytics._spec.mobile import MobileEvents
+from cio_analytics._spec.operations import OPERATIONS
+from cio_analytics._spec.video import VideoEvents
 from cio_analytics._wire.build import BUILDERS, WireMessage, encode_message
-from cio_analytics.ecommerce import EcommerceEvents
 from cio_analytics.errors import (
     ArgumentTypeError,
     CioError,
-    ConfigurationError,
     DeliveryError,
     RetriesExhaustedError,
     ShutdownTimeoutError,
     ValidationError,
 )
-from cio_analytics.mobile import MobileEvents
-from cio_analytics.video import VideoEvents
 
-__all__ = ["OPERATIONS", "BulkHost", "BulkResult", "Entry", "FailedMessage", "send_batch"]
+__all__ = ["BulkResult", "Entry", "FailedMessage", "send_batch"]
 
 #: One entry of ``send_batch``: a wire-shaped dict, or a ``(call name, kwargs)`` pair.
 Entry = Mapping[str, Any] | tuple[str, Mapping[str, Any]]
-
-#: The client operations an entry may name (each sends exactly one message).
-OPERATIONS: Final = frozenset(
-    {
-        "add_device",
-        "create_object",
-        "create_relationship",
-        "delete_device",
-        "delete_object",
-        "delete_relationship",
-        "delete_user",
-        "report_content_event",
-        "report_delivery_event",
-        "suppress_user",
-        "unsuppress_user",
-        "update_object",
-    }
-)
 
 _FAMILIES: Final[Mapping[str, type[EventFamily]]] = {
     "ecommerce": EcommerceEvents,
@@ -104,18 +84,6 @@ _WIRE_TO_ARG: Final[Mapping[str, str]] = {
 }
 #: Keys the server sets (found in exports of past messages); dropped, never sent.
 _SERVER_KEYS: Final = frozenset({"sentAt", "receivedAt", "version"})
-
-
-class BulkHost(Protocol):
-    """What ``send_batch`` needs from a client (:class:`cio_analytics.Client` has it)."""
-
-    _stats: StatsRecorder
-
-    def _get_settings(self) -> Settings: ...
-
-    def _get_bucket(self) -> TokenBucket | None: ...
-
-    def _report(self, error: DeliveryError, messages: Sequence[bytes]) -> None: ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -173,71 +141,17 @@ class BulkResult:
         return not self.failed
 
 
-class _Recorder:
-    """Stands in for a client: builds each call's message instead of queueing it."""
+class _Collector:
+    """Where the operations and helpers of a bulk entry put their message (an Emitter)."""
+
+    __slots__ = ("messages",)
 
     def __init__(self) -> None:
         self.messages: list[WireMessage] = []
 
-    def _keep(self, message: WireMessage) -> str:
+    def _emit(self, message: WireMessage) -> str:
         self.messages.append(message)
         return message.message_id
-
-    def track(
-        self,
-        user_id: str | int | None = None,
-        event: str | None = None,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        return self._keep(
-            BUILDERS["track"](
-                user_id, event, properties, context, timestamp, anonymous_id, integrations,
-                message_id,
-            )
-        )  # fmt: skip
-
-    def identify(
-        self,
-        user_id: str | int | None = None,
-        traits: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        return self._keep(
-            BUILDERS["identify"](
-                user_id, traits, context, timestamp, anonymous_id, integrations, message_id
-            )
-        )
-
-    def group(
-        self,
-        user_id: str | int | None = None,
-        group_id: str | int | None = None,
-        traits: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-        *,
-        object_type_id: str | int | None = None,
-        relationship_attributes: Mapping[str, Any] | None = None,
-    ) -> str:
-        return self._keep(
-            BUILDERS["group"](
-                user_id, group_id, traits, context, timestamp, anonymous_id, integrations,
-                message_id, object_type_id=object_type_id,
-                relationship_attributes=relationship_attributes,
-            )
-        )  # fmt: skip
 
 
 def _merge_defaults(
@@ -300,18 +214,18 @@ def _parameters(function: Callable[..., Any]) -> frozenset[str]:
     return names
 
 
-def _resolve(name: str, recorder: _Recorder) -> Callable[..., Any] | None:
-    """What an entry's call name refers to, sending to ``recorder``; None if unknown."""
+def _resolve(name: str, collector: _Collector) -> Callable[..., Any] | None:
+    """What an entry's call name refers to, emitting to ``collector``; None if unknown."""
     if name in BUILDERS:
         return BUILDERS[name]
-    if name in OPERATIONS:
-        method = getattr(OperationsMixin, name)
-        return lambda **kwargs: method(recorder, **kwargs)
+    operation = OPERATIONS.get(name)
+    if operation is not None:
+        return lambda **kwargs: operation(collector, **kwargs)
     family, _, helper = name.partition(".")
     cls = _FAMILIES.get(family)
     if cls is None or not helper.isidentifier() or helper.startswith("_"):
         return None
-    bound = getattr(cls(lambda: recorder), helper, None)
+    bound = getattr(cls(lambda: collector), helper, None)
     return bound if callable(bound) else None
 
 
@@ -350,8 +264,8 @@ def _build(
     integrations: Mapping[str, Any] | None,
 ) -> WireMessage:
     """The wire message of one call (raises a CioError naming what is wrong)."""
-    recorder = _Recorder()
-    call = _resolve(name, recorder)
+    collector = _Collector()
+    call = _resolve(name, collector)
     if call is None:
         raise ValidationError(
             f"{_where(index)}: unknown call {name!r}; use a call ({', '.join(sorted(BUILDERS))}),"
@@ -370,9 +284,9 @@ def _build(
         ) from None
     if name in BUILDERS:
         return result  # type: ignore[no-any-return]
-    if len(recorder.messages) != 1:  # pragma: no cover - every operation sends one message
+    if len(collector.messages) != 1:  # pragma: no cover - every operation sends one message
         raise ValidationError(f"{_where(index)}: {name} made no message", argument=_where(index))
-    return recorder.messages[0]
+    return collector.messages[0]
 
 
 def _check_options(batch_size: object, timeout: object) -> None:
@@ -415,7 +329,7 @@ def _chunks(messages: Sequence[bytes], limit: int, count: int) -> list[list[byte
 
 
 def send_batch(
-    client: BulkHost,
+    delivery: DeliveryContext,
     messages: Sequence[Entry],
     *,
     batch_size: int | None = None,
@@ -429,7 +343,7 @@ def send_batch(
 
     Example::
 
-        result = send_batch(client, [("track", {"user_id": "u1", "event": "Imported"})])
+        result = send_batch(delivery, [("track", {"user_id": "u1", "event": "Imported"})])
         assert result.ok
 
     Returns:
@@ -451,14 +365,9 @@ def send_batch(
             raise ArgumentTypeError(
                 f"{name} must be a dict, got {type(value).__name__}", argument=name
             )
-    settings = client._get_settings()
+    settings = delivery.settings
     if settings.send and settings.write_key is None:
-        raise ConfigurationError(
-            "no write key: set cio_analytics.write_key (or Client(write_key=...)) or the "
-            f"{ENV_API_KEY} environment variable; or send=False for a dry run",
-            setting="write_key",
-            env_var=ENV_API_KEY,
-        )
+        raise missing_key_error()
 
     failed: list[FailedMessage] = []
     message_ids: list[str | None] = []
@@ -490,16 +399,12 @@ def send_batch(
         )
 
     chunks = _chunks(encoded, settings.max_batch_bytes, batch_size or settings.upload_size)
-    client._stats.add_enqueued(len(encoded))
+    stats = delivery.stats
+    stats.add_enqueued(len(encoded))
     sleeper = Sleeper()
     if timeout is not None:
         sleeper.set_deadline(time.monotonic() + timeout)
-    deliverer = Deliverer(
-        settings=client._get_settings,
-        stats=client._stats,
-        bucket=client._get_bucket,
-        sleeper=sleeper,
-    )
+    deliverer = Deliverer(delivery, sleeper)
     delivered = 0
     settled: set[int] = set()
 
@@ -507,7 +412,7 @@ def send_batch(
         nonlocal delivered
         settled.update(map(id, batch))
         if error is None:
-            client._stats.add(delivered=len(batch))
+            stats.add(delivered=len(batch))
             delivered += len(batch)
             return
         if timeout is not None and isinstance(error, ShutdownTimeoutError):
@@ -518,14 +423,14 @@ def send_batch(
                 attempts=error.attempts,
                 detail=error.detail,
             )
-        client._report(error, batch)
+        delivery.report(error, batch)
         for data in batch:
             index = index_of[id(data)]
             failed.append(FailedMessage(index, message_ids[index], error))
 
     try:
         for chunk in chunks:
-            client._stats.add(batches=1)
+            stats.add(batches=1)
             deliverer.deliver(chunk, settle)
     except BaseException as exc:
         # Interrupted (Ctrl-C in a backfill, say): every accepted message still

@@ -5,31 +5,29 @@ from __future__ import annotations
 import atexit
 import collections
 import functools
-import logging
 import os
 import sys
 import threading
-import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Self
 
 import httpx
 
+from cio_analytics import _logging
+from cio_analytics._bulk import BulkResult, Entry, send_batch
 from cio_analytics._delivery.consumer import Consumer
+from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
-from cio_analytics._delivery.ratelimit import TokenBucket
 from cio_analytics._delivery.retry import Sleeper
-from cio_analytics._delivery.stats import ClientStats, StatsRecorder
+from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._logging import logger
-from cio_analytics._settings import (
-    ENV_API_KEY,
-    OnError,
-    Settings,
-    proxy_from_mapping,
-)
-from cio_analytics._spec.operations import OperationsMixin
+from cio_analytics._settings import OnError, Settings, missing_key_error, proxy_from_mapping
+from cio_analytics._spec import operations
+from cio_analytics._spec.ecommerce import EcommerceEvents
+from cio_analytics._spec.mobile import MobileEvents
+from cio_analytics._spec.video import VideoEvents
 from cio_analytics._wire.build import (
     WireMessage,
     build_alias,
@@ -40,27 +38,17 @@ from cio_analytics._wire.build import (
     build_track,
     encode_message,
 )
-from cio_analytics._wire.messages import decode_message
 from cio_analytics.errors import (
-    ConfigurationError,
     DeliveryError,
     FailureReason,
-    QueueFullError,
     RetriesExhaustedError,
 )
 
 __all__ = ["Client"]
 
 
-#: Seconds between two warnings for the same failure reason (counts are kept).
-_LOG_EVERY: Final = 10.0
-
 # Clients alive in this process, for the at-fork hook.
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
-# Per thread: "active" while on_error runs for a dropped message (an on_error that
-# tracks into the full queue must not recurse without end), and "in_on_error"
-# while any on_error call runs.
-_reporting = threading.local()
 
 
 def _at_exit(ref: weakref.ref[Client]) -> None:
@@ -69,7 +57,7 @@ def _at_exit(ref: weakref.ref[Client]) -> None:
         client._shutdown_at_exit()
 
 
-class Client(OperationsMixin):
+class Client:
     """A Customer.io Data Pipelines client: the same calls as the module-level API.
 
     Calls validate their arguments, encode the message and queue it, returning
@@ -165,15 +153,11 @@ class Client(OperationsMixin):
         if proxy is not None:
             settings = settings.replace(proxy=proxy)
         self._settings = settings
-        self._stats = StatsRecorder()
+        self._context = DeliveryContext(settings)
         self._queue: collections.deque[bytes] = collections.deque()
-        self._bucket: TokenBucket | None = None
         self._sync_lock = threading.Lock()
         self._sync_deliverer: Deliverer | None = None
-        self._drop_logged_at = -_LOG_EVERY
-        self._last_logged: dict[str, float] = {}
-        self._auth_logged = False
-        self._exiting = False
+        self._debug = False
         self._apply(settings)
         self._consumer = self._new_consumer()
         self._atexit_callback: Callable[[], None] | None = None
@@ -189,22 +173,10 @@ class Client(OperationsMixin):
         self._max_queue_size = settings.max_queue_size
         self._upload_size = settings.upload_size
         self._key_missing = settings.write_key is None
-        rate = settings.rate_limit
-        bucket = self._bucket
-        if rate is None:
-            self._bucket = None
-        elif bucket is None or abs(bucket.rate + bucket.burst / 3.0 - rate) > 1e-9:
-            self._bucket = TokenBucket.for_limit(rate)
-        if settings.debug:
-            logger.std.setLevel(logging.DEBUG)
-            if not logger.std.handlers and not logging.getLogger().handlers:
-                logger.std.addHandler(logging.StreamHandler())
-
-    def _get_settings(self) -> Settings:
-        return self._settings
-
-    def _get_bucket(self) -> TokenBucket | None:
-        return self._bucket
+        self._context.apply(settings)
+        if settings.debug != self._debug:
+            self._debug = settings.debug
+            _logging.set_debug(settings.debug)
 
     @property
     def settings(self) -> Settings:
@@ -245,20 +217,14 @@ class Client(OperationsMixin):
     # -- lifecycle plumbing --------------------------------------------------
 
     def _new_consumer(self) -> Consumer:
-        return Consumer(
-            queue=self._queue,
-            settings=self._get_settings,
-            stats=self._stats,
-            bucket=self._get_bucket,
-            report=self._report,
-        )
+        return Consumer(self._queue, self._context)
 
     def _start_consumer(self) -> None:
         """No consumer thread runs yet (first message, after fork or shutdown): start one."""
         if self._atexit_callback is None:
             self._register_atexit()
         _register_multiprocessing_flush()
-        self._consumer.wake()
+        self._consumer.ensure_started()
 
     def _register_atexit(self) -> None:
         callback = functools.partial(_at_exit, weakref.ref(self))
@@ -275,25 +241,25 @@ class Client(OperationsMixin):
         # new locks (a parent thread may have held the old ones at fork time), a
         # new thread and a new HTTP client. The parent's are dropped, never closed.
         self._queue = collections.deque()
-        self._stats = StatsRecorder()
+        self._context = DeliveryContext(self._settings)
         self._sync_lock = threading.Lock()
         self._sync_deliverer = None
-        self._bucket = None
         self._apply(self._settings)
         self._consumer = self._new_consumer()
 
     def _shutdown_at_exit(self) -> None:
         self._atexit_callback = None
-        stats = self._stats
+        stats = self._context.stats
         if stats.enqueued - stats.delivered - stats.failed <= 0:
             self._consumer.shutdown(0.0)
             return
         timeout = self._settings.shutdown_timeout
-        self._exiting = True  # one summary warning below instead of one per batch
+        log = self._context.log
+        log.exiting = True  # one summary warning below instead of one per batch
         try:
             cut, _ = self._shutdown_counting_cut(timeout)
         finally:
-            self._exiting = False
+            log.exiting = False
         if cut:
             logger.warning(
                 "cio_analytics: %d message(s) could not be delivered before exit "
@@ -306,127 +272,36 @@ class Client(OperationsMixin):
         """Shut the consumer down; return how many messages the deadline cut off,
         and whether the consumer shut down cleanly."""
         key = FailureReason.SHUTDOWN.value
-        before = self._stats.failed_by_reason.get(key, 0)
+        stats = self._context.stats
+        before = stats.failed_by_reason.get(key, 0)
         clean = self._consumer.shutdown(timeout)
-        return self._stats.failed_by_reason.get(key, 0) - before, clean
-
-    # -- reporting -----------------------------------------------------------
-
-    def _report(
-        self,
-        error: DeliveryError,
-        messages: Sequence[bytes],
-        bound: float | None = None,
-    ) -> None:
-        """Count, log and pass to on_error the messages of one failure (never raises).
-
-        Args:
-            error: Why they were not delivered.
-            messages: The queued messages.
-            bound: Wait at most this many seconds for on_error (it then goes on in a
-                daemon thread); None calls it on this thread.
-        """
-        self._stats.add_failed(error.reason, len(messages))
-        try:
-            self._log_failure(error, len(messages))
-        finally:  # on_error is called even if a log handler raised
-            self._call_reporter(error, messages, bound)
-
-    def _call_reporter(
-        self, error: DeliveryError, messages: Sequence[bytes], bound: float | None
-    ) -> None:
-        on_error = self._settings.on_error
-        if on_error is None:
-            return
-        decoded = [decode_message(m) for m in messages]
-        if bound is None:
-            _call_on_error(on_error, error, decoded)
-            return
-        caller = threading.Thread(
-            target=_call_on_error,
-            args=(on_error, error, decoded),
-            name="cio-analytics-on-error",
-            daemon=True,
-        )
-        try:
-            caller.start()
-        except RuntimeError:  # no new threads now (interpreter shutdown)
-            _call_on_error(on_error, error, decoded)
-            return
-        caller.join(bound)
-
-    def _log_failure(self, error: DeliveryError, count: int) -> None:
-        reason = error.reason.value
-        now = time.monotonic()
-        last = self._last_logged.get(reason)
-        if error.reason is FailureReason.SHUTDOWN and self._exiting:
-            logger.debug("cio_analytics: %d message(s) not delivered: %s", count, error)
-        elif error.reason is FailureReason.UNAUTHORIZED and not self._auth_logged:
-            self._auth_logged = True
-            logger.error("cio_analytics: %s", error)
-        elif last is None or now - last >= _LOG_EVERY:
-            self._last_logged[reason] = now
-            logger.warning("cio_analytics: %d message(s) not delivered: %s", count, error)
-        else:
-            logger.debug("cio_analytics: %d message(s) not delivered: %s", count, error)
-
-    def _drop(self, data: bytes) -> None:
-        self._stats.add(dropped=1)
-        now = time.monotonic()
-        if now - self._drop_logged_at >= _LOG_EVERY:
-            # One warning per burst of drops (at most one per _LOG_EVERY seconds).
-            self._drop_logged_at = now
-            dropped = self._stats.dropped
-            logger.warning(
-                "cio_analytics: queue full (max_queue_size=%d); new messages are dropped "
-                "and reported to on_error until it drains (%d dropped so far)",
-                self._max_queue_size,
-                dropped,
-            )
-        on_error = self._settings.on_error
-        if on_error is None or getattr(_reporting, "active", False):
-            return
-        _reporting.active = True
-        try:
-            error = QueueFullError(
-                f"queue full (max_queue_size={self._max_queue_size}); message dropped"
-            )
-            _call_on_error(on_error, error, [decode_message(data)])
-        finally:
-            _reporting.active = False
+        return stats.failed_by_reason.get(key, 0) - before, clean
 
     # -- the hot path --------------------------------------------------------
 
-    def _missing_key(self) -> ConfigurationError:
-        return ConfigurationError(
-            "no write key: set cio_analytics.write_key (or Client(write_key=...)) or the "
-            f"{ENV_API_KEY} environment variable; or send=False for a dry run",
-            setting="write_key",
-            env_var=ENV_API_KEY,
-        )
-
-    def _enqueue(self, message: WireMessage) -> str:
+    def _emit(self, message: WireMessage) -> str:
+        """Encode ``message`` and queue it (or send it now in sync mode); return its id."""
         data = encode_message(message)
         message_id = message.message_id
         if not self._send:
             return message_id
         if self._key_missing:
-            raise self._missing_key()
+            raise missing_key_error()
         if self._sync:
             self._send_now(data)
             return message_id
         queue = self._queue
         n = len(queue)
         if n >= self._max_queue_size:
-            self._drop(data)
+            self._context.report_dropped(data)
             return message_id
-        self._stats.count_enqueued()
+        self._context.stats.count_enqueued()
         queue.append(data)
         consumer = self._consumer
         if not consumer.ready:
             self._start_consumer()
         elif consumer.idle or (n + 1 >= self._upload_size and consumer.filling):
-            consumer.nudge()
+            consumer.signal()
         return message_id
 
     def _send_now(self, data: bytes) -> None:
@@ -434,24 +309,20 @@ class Client(OperationsMixin):
         with self._sync_lock:
             deliverer = self._sync_deliverer
             if deliverer is None:
-                deliverer = Deliverer(
-                    settings=self._get_settings,
-                    stats=self._stats,
-                    bucket=self._get_bucket,
-                    sleeper=Sleeper(),
-                )
+                deliverer = Deliverer(self._context, Sleeper())
                 self._sync_deliverer = deliverer
-        self._stats.add_enqueued(1)
+        context = self._context
+        context.stats.add_enqueued(1)
         failure: list[DeliveryError] = []
 
         def settle(messages: Sequence[bytes], error: DeliveryError | None) -> None:
             if error is None:
-                self._stats.add(delivered=len(messages))
+                context.stats.add(delivered=len(messages))
             else:
-                self._report(error, messages)
+                context.report(error, messages)
                 failure.append(error)
 
-        self._stats.add(batches=1)
+        context.stats.add(batches=1)
         try:
             deliverer.deliver([data], settle)
         except BaseException as exc:
@@ -459,7 +330,7 @@ class Client(OperationsMixin):
                 error = RetriesExhaustedError(
                     f"1 message not delivered: delivery failed ({type(exc).__name__}: {exc})"
                 )
-                self._report(error, [data])
+                context.report(error, [data])
                 failure.append(error)
             if not isinstance(exc, Exception):
                 raise
@@ -499,7 +370,7 @@ class Client(OperationsMixin):
             MessageTooLargeError: The message is over 32 KB.
             ConfigurationError: No write key (unless send=False).
         """
-        return self._enqueue(
+        return self._emit(
             build_identify(
                 user_id, traits, context, timestamp, anonymous_id, integrations, message_id
             )
@@ -534,7 +405,7 @@ class Client(OperationsMixin):
             MessageTooLargeError: The message is over 32 KB.
             ConfigurationError: No write key (unless send=False).
         """
-        return self._enqueue(
+        return self._emit(
             build_track(
                 user_id, event, properties, context, timestamp, anonymous_id, integrations,
                 message_id,
@@ -567,7 +438,7 @@ class Client(OperationsMixin):
         Returns:
             The message id.
         """
-        return self._enqueue(
+        return self._emit(
             build_page(
                 user_id, category, name, properties, context, timestamp, anonymous_id,
                 integrations, message_id,
@@ -596,7 +467,7 @@ class Client(OperationsMixin):
         Returns:
             The message id.
         """
-        return self._enqueue(
+        return self._emit(
             build_screen(
                 user_id, category, name, properties, context, timestamp, anonymous_id,
                 integrations, message_id,
@@ -635,7 +506,7 @@ class Client(OperationsMixin):
         Returns:
             The message id.
         """
-        return self._enqueue(
+        return self._emit(
             build_group(
                 user_id, group_id, traits, context, timestamp, anonymous_id, integrations,
                 message_id, object_type_id=object_type_id,
@@ -662,10 +533,117 @@ class Client(OperationsMixin):
         Returns:
             The message id.
         """
-        return self._enqueue(
+        return self._emit(
             build_alias(previous_id, user_id, context, timestamp, integrations, message_id)
         )
 
+
+    # -- Customer.io operations (one definition each, in _spec/operations.py) ---
+
+    delete_user = operations.delete_user
+    suppress_user = operations.suppress_user
+    unsuppress_user = operations.unsuppress_user
+    add_device = operations.add_device
+    delete_device = operations.delete_device
+    create_object = operations.create_object
+    update_object = operations.update_object
+    create_relationship = operations.create_relationship
+    delete_object = operations.delete_object
+    delete_relationship = operations.delete_relationship
+    report_delivery_event = operations.report_delivery_event
+    report_content_event = operations.report_content_event
+
+    # -- semantic event families -------------------------------------------------
+
+    @property
+    def ecommerce(self) -> EcommerceEvents:
+        """The e-commerce event helpers, sending through this client.
+
+        Example::
+
+            client.ecommerce.order_completed("user_1", order_id="o-1", total=42.5)
+        """
+        return EcommerceEvents(lambda: self)
+
+    @property
+    def video(self) -> VideoEvents:
+        """The video event helpers (playback, content, ad), sending through this client.
+
+        Example::
+
+            client.video.playback_started("user_1", session_id="s-1")
+        """
+        return VideoEvents(lambda: self)
+
+    @property
+    def mobile(self) -> MobileEvents:
+        """The mobile application event helpers, sending through this client.
+
+        Example::
+
+            client.mobile.application_opened("user_1", from_background=True)
+        """
+        return MobileEvents(lambda: self)
+
+    # -- bulk --------------------------------------------------------------------
+
+    def send_batch(
+        self,
+        messages: Sequence[Entry],
+        *,
+        batch_size: int | None = None,
+        timeout: float | None = None,
+        context: Mapping[str, Any] | None = None,
+        integrations: Mapping[str, Any] | None = None,
+    ) -> BulkResult:
+        """Send a list of calls now, on this thread, and report what happened to each.
+
+        Meant for backfills and scripts. Each entry is either a message in its
+        wire shape (``{"type": "track", "userId": ..., "event": ...}``) or a
+        call as ``(name, kwargs)``, where ``name`` is a call (``"track"``,
+        ``"identify"`` ...), an operation (``"delete_user"``, ``"add_device"``
+        ...) or a semantic helper (``"ecommerce.order_completed"``). Every
+        entry is validated like the call it names; invalid ones are reported
+        in the result and the valid ones are still sent, in requests under
+        the 500 KB batch limit, with the client's retries and rate limit.
+        Failed deliveries are also counted and passed to ``on_error``.
+
+        With ``send=False`` the entries are only validated: nothing is sent.
+
+        Args:
+            messages: The entries, in order.
+            batch_size: Messages per request at most (default: the client's
+                ``upload_size``).
+            timeout: Seconds the whole send may take; messages still unsent
+                then are reported as failed. None: bounded by the retry settings.
+            context: Context for entries that have none (an entry's own keys win).
+            integrations: Integrations for entries that have none.
+
+        Example::
+
+            result = client.send_batch([
+                {"type": "identify", "userId": "u1", "traits": {"plan": "pro"}},
+                ("track", {"user_id": "u1", "event": "Signed Up"}),
+                ("delete_user", {"user_id": "u2"}),
+            ])
+            for failure in result.failed:
+                print(failure.index, failure.error)
+
+        Returns:
+            A :class:`~cio_analytics.BulkResult`.
+
+        Raises:
+            ConfigurationError: No write key (unless ``send=False``).
+            ArgumentTypeError: ``messages`` is not a list, or a bad keyword.
+        """
+        return send_batch(
+            self._context,
+            messages,
+            batch_size=batch_size,
+            timeout=timeout,
+            context=context,
+            integrations=integrations,
+        )
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -711,7 +689,7 @@ class Client(OperationsMixin):
 
     def stats(self) -> ClientStats:
         """A snapshot of the counters (enqueued, delivered, failed, dropped ...)."""
-        return self._stats.snapshot(queue_depth=len(self._queue))
+        return self._context.stats.snapshot(queue_depth=len(self._queue))
 
     def __enter__(self) -> Self:
         return self
@@ -730,35 +708,6 @@ class Client(OperationsMixin):
             f"<cio_analytics.Client host={s.base_url!r} key={'set' if s.write_key else 'missing'}"
             f" queued={len(self._queue)}>"
         )
-
-
-def _call_on_error(
-    on_error: Callable[[BaseException, list[dict[str, Any]]], object],
-    error: DeliveryError,
-    messages: list[dict[str, Any]],
-) -> None:
-    """Call the user's on_error; whatever it raises is logged, never propagated.
-
-    BaseException is caught too (a callback raising CancelledError must not kill
-    the consumer thread), except KeyboardInterrupt and SystemExit on the main
-    thread, which belong to the application.
-    """
-    if getattr(_reporting, "in_on_error", False):
-        # on_error itself made a call that failed (sync_mode): calling it again from
-        # inside itself could recurse without end. The failure is counted and logged.
-        logger.debug("cio_analytics: a failure inside on_error is not reported to it again")
-        return
-    _reporting.in_on_error = True
-    try:
-        on_error(error, messages)
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt | SystemExit) and (
-            threading.current_thread() is threading.main_thread()
-        ):
-            raise
-        logger.exception("cio_analytics: on_error raised; the failure above still counts")
-    finally:
-        _reporting.in_on_error = False
 
 
 def _after_fork_in_child() -> None:

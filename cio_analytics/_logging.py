@@ -1,7 +1,8 @@
 """The library's logger, guarded against feedback through the application's handlers.
 
 Records go to the standard ``logging.getLogger("cio_analytics")`` (the library
-adds no handler unless ``debug=True``). A handler may itself call ``track()``
+adds no handler unless ``debug=True``, and :func:`set_debug` takes back exactly
+what it changed when debug is turned off again). A handler may itself call ``track()``
 (shipping logs to Customer.io is a real use): if that call fails and the library
 logs again from inside the handler, the handler would be called again, and so
 on. So a record emitted while this thread is already inside one of the library's
@@ -17,7 +18,7 @@ import logging
 import threading
 from typing import Any
 
-__all__ = ["logger"]
+__all__ = ["logger", "set_debug"]
 
 _std = logging.getLogger("cio_analytics")
 _state = threading.local()
@@ -70,3 +71,50 @@ class _GuardedLogger:
 
 
 logger = _GuardedLogger()
+
+
+class _DebugSwitch:
+    """What ``debug=True`` changed on the standard logger, so ``debug=False`` can undo it.
+
+    Counted: each client (or module setting) that turns debug on adds one, each
+    that turns it off again takes one away, and the logger gets its level and
+    handlers back when none is left.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved_level = logging.NOTSET
+        self._handler: logging.Handler | None = None
+
+    def turn(self, on: bool) -> None:
+        with self._lock:
+            if on:
+                self._users += 1
+                if self._users == 1:
+                    self._saved_level = _std.level
+                    _std.setLevel(logging.DEBUG)
+                    if not _std.handlers and not logging.getLogger().handlers:
+                        self._handler = logging.StreamHandler()
+                        _std.addHandler(self._handler)
+            elif self._users > 0:
+                self._users -= 1
+                if self._users == 0:
+                    _std.setLevel(self._saved_level)
+                    if self._handler is not None:
+                        _std.removeHandler(self._handler)
+                        self._handler = None
+
+
+_debug_switch = _DebugSwitch()
+
+
+def set_debug(on: bool) -> None:
+    """One user of ``debug=True`` more (``on``) or fewer (not ``on``).
+
+    While any is left the logger logs at DEBUG, to stderr when the application
+    configured no handler; when the last one turns it off, the level and the
+    handler this module set are taken back. A level or handler the application
+    set on the ``cio_analytics`` logger itself is left alone.
+    """
+    _debug_switch.turn(on)

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_MESSAGE_BYTES",
     "OnError",
     "Settings",
+    "missing_key_error",
 ]
 
 
@@ -256,6 +257,16 @@ def proxy_from_mapping(proxies: Mapping[str, str] | str | None, base_url: str) -
         if key in proxies:
             return proxies[key]
     return None
+
+
+def missing_key_error() -> ConfigurationError:
+    """The error for sending without a write key: it names the setting and the variable."""
+    return ConfigurationError(
+        "no write key: set cio_analytics.write_key (or Client(write_key=...)) or the "
+        f"{ENV_API_KEY} environment variable; or send=False for a dry run",
+        setting="write_key",
+        env_var=ENV_API_KEY,
+    )
 
 
 def setting_names() -> Sequence[str]:

@@ -28,24 +28,18 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 from cio_analytics._delivery.batch import ENVELOPE_BYTES, wire_size
+from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
-from cio_analytics._delivery.ratelimit import TokenBucket
 from cio_analytics._delivery.retry import Sleeper
-from cio_analytics._delivery.stats import StatsRecorder
 from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
 from cio_analytics.errors import DeliveryError, RetriesExhaustedError, ShutdownTimeoutError
 
-__all__ = ["Consumer", "Report"]
-
-
-#: ``report(error, messages, bound)``: count and log failed messages, then pass them
-#: to on_error (waiting at most ``bound`` seconds for it when ``bound`` is not None).
-Report = Callable[[DeliveryError, Sequence[bytes], float | None], None]
+__all__ = ["Consumer"]
 
 #: Seconds an idle consumer sleeps before looking again. It is woken by the next
 #: message anyway; this only bounds the cost of a missed wake-up.
@@ -81,20 +75,10 @@ class _Generation:
 class Consumer:
     """The background delivery of one client in one process."""
 
-    def __init__(
-        self,
-        *,
-        queue: collections.deque[bytes],
-        settings: Callable[[], Settings],
-        stats: StatsRecorder,
-        bucket: Callable[[], TokenBucket | None],
-        report: Report,
-    ) -> None:
+    def __init__(self, queue: collections.deque[bytes], context: DeliveryContext) -> None:
         self._queue = queue
-        self._settings = settings
-        self._stats = stats
-        self._bucket = bucket
-        self._report = report
+        self._context = context
+        self._stats = context.stats
         self._lock = threading.Lock()
         self._progress = threading.Condition(threading.Lock())
         #: The targets of the flush() calls waiting now (their enqueued counts).
@@ -109,29 +93,26 @@ class Consumer:
         self._settled = 0
         self._settled_lock = threading.Lock()
         self._gen = self._new_generation()
-        #: False until a thread runs for this generation (producers call wake() then).
+        #: False until a thread runs for this generation (producers call ensure_started() then).
         self.ready = False
-        #: True while the thread waits for more messages (producers nudge on a full batch).
+        #: True while the thread waits for more messages (producers signal on a full batch).
         self.filling = False
-        #: True while the thread sleeps after an empty interval (producers nudge at once).
+        #: True while the thread sleeps after an empty interval (producers signal at once).
         self.idle = False
 
     def _new_generation(self) -> _Generation:
         sleeper = Sleeper()
-        deliverer = Deliverer(
-            settings=self._settings, stats=self._stats, bucket=self._bucket, sleeper=sleeper
-        )
-        return _Generation(deliverer, sleeper)
+        return _Generation(Deliverer(self._context, sleeper), sleeper)
 
     # -- producer side -------------------------------------------------------
 
-    def wake(self) -> None:
+    def ensure_started(self) -> None:
         """Make sure a thread runs, and have it look at the queue now."""
         if self._gen.thread is None or self._pid != os.getpid():
             self._start()
         self._wake.set()
 
-    def nudge(self) -> None:
+    def signal(self) -> None:
         """Have the waiting thread look at the queue now (a full batch, or it was idle)."""
         self._wake.set()
 
@@ -164,7 +145,7 @@ class Consumer:
             # this drain (the next call tries to start a thread again).
             spare = self._new_generation()
             spare.closing = True
-            self.drain_here(time.monotonic() + self._settings().shutdown_timeout, spare)
+            self.drain_here(time.monotonic() + self._context.settings.shutdown_timeout, spare)
 
     @property
     def running(self) -> bool:
@@ -219,7 +200,7 @@ class Consumer:
             if gen.sleeper.aborted or gen is not self._gen:
                 self._exit(gen)
                 return None
-            settings = self._settings()
+            settings = self._context.settings
             n = len(queue)
             if n >= settings.upload_size or (n and self._urgent()):
                 return self._take(settings)
@@ -267,9 +248,9 @@ class Consumer:
         return batch
 
     def _deliver(
-        self, gen: _Generation, batch: list[bytes], bound: float | None = None
+        self, gen: _Generation, batch: list[bytes], wait_at_most: float | None = None
     ) -> None:
-        """Deliver one batch; ``bound`` limits the wait for on_error (None: no limit)."""
+        """Deliver one batch; ``wait_at_most`` limits the wait for on_error (None: no limit)."""
         if not batch:
             return
         inflight = _InFlight(batch)
@@ -289,7 +270,7 @@ class Consumer:
                     len(messages),
                 )
                 return
-            self._settle(messages, error, bound)
+            self._settle(messages, error, wait_at_most)
 
         failure: BaseException | None = None
         try:
@@ -310,7 +291,7 @@ class Consumer:
                     f"{len(left)} message(s) not delivered: delivery failed ({reason})",
                     detail=reason,
                 ),
-                bound,
+                wait_at_most,
             )
         if failure is not None:
             if not isinstance(failure, Exception) and (
@@ -320,12 +301,15 @@ class Consumer:
             logger.error("cio_analytics: delivery failed unexpectedly", exc_info=failure)
 
     def _settle(
-        self, messages: Sequence[bytes], error: DeliveryError | None, bound: float | None = None
+        self,
+        messages: Sequence[bytes],
+        error: DeliveryError | None,
+        wait_at_most: float | None = None,
     ) -> None:
         if error is None:
             self._stats.add(delivered=len(messages))
         else:
-            self._report(error, messages, bound)
+            self._context.report(error, messages, wait_at_most)
         with self._settled_lock:
             self._settled += len(messages)
         waiting = self._waiting
@@ -355,7 +339,7 @@ class Consumer:
         try:
             while True:
                 if self._queue:
-                    self.wake()
+                    self.ensure_started()
                 with self._progress:
                     if self._done() >= target:
                         return True
@@ -374,7 +358,7 @@ class Consumer:
         gen = self._gen if gen is None else gen
         if deadline is not None:
             gen.sleeper.set_deadline(deadline)
-        settings = self._settings()
+        settings = self._context.settings
         try:
             while self._queue and not gen.sleeper.aborted:
                 if deadline is not None and time.monotonic() >= deadline:
@@ -457,7 +441,8 @@ class Consumer:
             with self._progress:
                 self._progress.notify_all()
         elif self._queue:
-            self.wake()  # arrived after the drain, with time left: the next generation sends
+            # Arrived after the drain, with time left: the next generation sends them.
+            self.ensure_started()
         return not cut_off
 
 

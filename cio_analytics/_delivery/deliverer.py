@@ -21,9 +21,8 @@ from typing import Final
 import tenacity
 
 from cio_analytics._delivery.batch import BatchBody
-from cio_analytics._delivery.ratelimit import TokenBucket
+from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.retry import Sleeper, is_retryable, make_retrying
-from cio_analytics._delivery.stats import StatsRecorder
 from cio_analytics._delivery.transport import HTTPSender, SendResult
 from cio_analytics._logging import logger
 from cio_analytics._settings import ENV_API_KEY, Settings
@@ -50,23 +49,12 @@ class Deliverer:
     """Sends batches for one client in one process.
 
     Args:
-        settings: Returns the client's current settings (read at every batch).
-        stats: The client's counters (requests, retries).
-        bucket: The client's rate limiter, or None.
+        context: The client's settings (read at every batch), counters and rate limiter.
         sleeper: Performs every wait; shutdown shortens or aborts them through it.
     """
 
-    def __init__(
-        self,
-        *,
-        settings: Callable[[], Settings],
-        stats: StatsRecorder,
-        bucket: Callable[[], TokenBucket | None],
-        sleeper: Sleeper,
-    ) -> None:
-        self._settings = settings
-        self._stats = stats
-        self._bucket = bucket
+    def __init__(self, context: DeliveryContext, sleeper: Sleeper) -> None:
+        self._context = context
         self.sleeper = sleeper
         self._lock = threading.Lock()
         self._sender: HTTPSender | None = None
@@ -111,7 +99,7 @@ class Deliverer:
         """
         if not messages:
             return
-        settings = self._settings()
+        settings = self._context.settings
         if deadline is None:
             deadline = time.monotonic() + settings.retry_deadline
         result, attempts, by_shutdown = self._send_with_retries(messages, settings, deadline)
@@ -141,12 +129,12 @@ class Deliverer:
         """
         body = BatchBody(messages)
         sleeper = self.sleeper
-        stats = self._stats
+        stats = self._context.stats
         attempts = 0
 
         def attempt() -> SendResult:
             nonlocal attempts
-            bucket = self._bucket()
+            bucket = self._context.limiter
             if bucket is not None:
                 wait = bucket.reserve()
                 if wait > 0:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, ClassVar, Final, Protocol
+from typing import Any, ClassVar, Final
 
+from cio_analytics._wire.build import Emitter, build_track
 from cio_analytics._wire.clock import format_timestamp
 from cio_analytics.errors import ArgumentTypeError, ValidationError
 
@@ -23,11 +24,9 @@ __all__ = [
     "Check",
     "EventFamily",
     "Number",
-    "Tracker",
     "any_value",
     "boolean",
     "date_time",
-    "default_client",
     "identifier",
     "integer",
     "mapping",
@@ -43,24 +42,6 @@ __all__ = [
 
 #: A number as the helpers accept it (Decimal is sent as a JSON number).
 Number = int | float | decimal.Decimal
-
-
-class Tracker(Protocol):
-    """Anything with the ``track`` call of :class:`cio_analytics.Client`."""
-
-    def track(
-        self,
-        user_id: str | int | None = None,
-        event: str | None = None,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Send one track call; return its message id."""
-        ...
 
 
 #: ``check(value, name)``: the value as it goes on the wire, or an error naming ``name``.
@@ -233,15 +214,6 @@ def merge_properties(
     return merged or None
 
 
-def default_client() -> Tracker:
-    """The package's default client (:func:`cio_analytics.get_client`), looked up per call."""
-    # Imported here: the helper modules load while cio_analytics._client (which
-    # cio_analytics._api needs) is itself still loading.
-    from cio_analytics._api import get_client  # noqa: PLC0415
-
-    return get_client()
-
-
 class EventFamily:
     """Base of the helper classes: sends each event through the client ``client()`` returns.
 
@@ -249,7 +221,8 @@ class EventFamily:
         client: A zero-argument callable returning the client to send through
             (``lambda: my_client``, or :func:`cio_analytics.get_client` for the
             default client). It is called on every send, so it may return a
-            different client over time.
+            different client over time. Anything with the client's ``_emit``
+            will do (a bulk send passes its collector).
     """
 
     __slots__ = ("_client",)
@@ -257,7 +230,7 @@ class EventFamily:
     #: The check of each documented property key (its wire name).
     CHECKS: ClassVar[Mapping[str, Check]] = {}
 
-    def __init__(self, client: Callable[[], Tracker]) -> None:
+    def __init__(self, client: Callable[[], Emitter]) -> None:
         if not callable(client):
             raise ArgumentTypeError(
                 "client must be a zero-argument callable returning a client, got "
@@ -280,9 +253,10 @@ class EventFamily:
         **documented: Any,
     ) -> str:
         props = merge_properties(properties, documented, self.CHECKS)
-        return self._client().track(
+        message = build_track(
             user_id, event, props, context, timestamp, anonymous_id, integrations, message_id
         )
+        return self._client()._emit(message)
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__name__}>"

@@ -1,10 +1,15 @@
-"""Customer.io operations on top of the core calls: people, devices, objects, metrics, bulk.
+"""Customer.io operations on top of the core calls: people, devices, objects, metrics.
 
-:class:`OperationsMixin` is a base class of :class:`cio_analytics.Client`.
-Every operation checks its own arguments (errors name them), then makes one
-``track``, ``group`` or ``identify`` call on the client, so the message is
-validated, encoded, queued and batched exactly like a direct call, and the
-operation returns its message id.
+Each operation is a plain function whose first argument is where the message
+goes (an :class:`~cio_analytics._wire.build.Emitter`: a ``Client``, or the
+collector of a bulk send). :class:`cio_analytics.Client` binds every one of
+them as a method, and the module-level API forwards to them through the
+default client, so each signature is written once, here.
+
+Every operation checks its own arguments (errors name them), then builds one
+``track`` or ``group`` message with the same builder a direct call uses, so
+the message is validated, encoded, queued and batched exactly like a direct
+call, and the operation returns its message id.
 
 Wire choices, where the API reference leaves room (``cio_api.md`` sections 4
 and 6):
@@ -28,57 +33,31 @@ and 6):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
-from cio_analytics._spec.family import Tracker
+from cio_analytics._wire.build import Emitter, build_group, build_track
 from cio_analytics._wire.checks import id_arg, text_arg
-from cio_analytics.ecommerce import EcommerceEvents
 from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, ValidationError
 from cio_analytics.events import ContentAction, CustomerIOEvent, DeliveryMetric, DeviceType
-from cio_analytics.mobile import MobileEvents
-from cio_analytics.video import VideoEvents
 
-if TYPE_CHECKING:
-    from cio_analytics._bulk import BulkHost, BulkResult, Entry
-
-__all__ = ["ClientCalls", "OperationsMixin"]
+__all__ = [
+    "OPERATIONS",
+    "add_device",
+    "create_object",
+    "create_relationship",
+    "delete_device",
+    "delete_object",
+    "delete_relationship",
+    "delete_user",
+    "report_content_event",
+    "report_delivery_event",
+    "suppress_user",
+    "unsuppress_user",
+    "update_object",
+]
 
 _DEFAULT_OBJECT_TYPE = "1"
-
-
-class ClientCalls(Tracker, Protocol):
-    """The core calls the operations are built on (what :class:`~cio_analytics.Client` has)."""
-
-    def identify(
-        self,
-        user_id: str | int | None = None,
-        traits: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Send one identify call; return its message id."""
-        ...
-
-    def group(
-        self,
-        user_id: str | int | None = None,
-        group_id: str | int | None = None,
-        traits: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-        *,
-        object_type_id: str | int | None = None,
-        relationship_attributes: Mapping[str, Any] | None = None,
-    ) -> str:
-        """Send one group call; return its message id."""
-        ...
 
 
 # -- argument checks -------------------------------------------------------------
@@ -162,52 +141,38 @@ def _anonymous(user_id: object, anonymous_id: object) -> str | int | None:
     return anonymous_id  # type: ignore[return-value]  # checked by the track builder
 
 
-class OperationsMixin:
-    """The Customer.io operations of :class:`cio_analytics.Client`.
 
-    Each method builds one call and sends it through the client's own
-    ``track``/``group``/``identify``, so it is queued and batched like any
-    other call and returns the message id.
+# -- people ------------------------------------------------------------------
+
+def delete_user(
+    self: Emitter,
+    user_id: str | int,
+    *,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Delete a person from the workspace (the ``User Deleted`` event).
+
+    Args:
+        user_id: The person's id.
+        properties: Extra event properties (optional).
+        context, timestamp, integrations, message_id: As for ``track``.
 
     Example::
 
-        with cio_analytics.Client(write_key="...") as client:
-            client.add_device("user_1", "apns-token", "ios")
-            client.delete_user("user_2")
+        client.delete_user("user_1")
+
+    Returns:
+        The message id.
+
+    Raises:
+        MissingIdentityError: ``user_id`` is missing or empty.
     """
-
-    __slots__ = ()
-
-    # -- people ------------------------------------------------------------------
-
-    def delete_user(
-        self: ClientCalls,
-        user_id: str | int,
-        *,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Delete a person from the workspace (the ``User Deleted`` event).
-
-        Args:
-            user_id: The person's id.
-            properties: Extra event properties (optional).
-            context, timestamp, integrations, message_id: As for ``track``.
-
-        Example::
-
-            client.delete_user("user_1")
-
-        Returns:
-            The message id.
-
-        Raises:
-            MissingIdentityError: ``user_id`` is missing or empty.
-        """
-        return self.track(
+    return self._emit(
+        build_track(
             user_id=_required_id(user_id, "user_id", "delete_user"),
             event=CustomerIOEvent.USER_DELETED,
             properties=properties,
@@ -216,35 +181,37 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
+    )
 
-    def suppress_user(
-        self: ClientCalls,
-        user_id: str | int,
-        *,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Delete a person and suppress their id, so it cannot be added back (``User Suppressed``).
+def suppress_user(
+    self: Emitter,
+    user_id: str | int,
+    *,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Delete a person and suppress their id, so it cannot be added back (``User Suppressed``).
 
-        Args:
-            user_id: The person's id.
-            properties: Extra event properties (optional).
-            context, timestamp, integrations, message_id: As for ``track``.
+    Args:
+        user_id: The person's id.
+        properties: Extra event properties (optional).
+        context, timestamp, integrations, message_id: As for ``track``.
 
-        Example::
+    Example::
 
-            client.suppress_user("user_1")
+        client.suppress_user("user_1")
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            MissingIdentityError: ``user_id`` is missing or empty.
-        """
-        return self.track(
+    Raises:
+        MissingIdentityError: ``user_id`` is missing or empty.
+    """
+    return self._emit(
+        build_track(
             user_id=_required_id(user_id, "user_id", "suppress_user"),
             event=CustomerIOEvent.USER_SUPPRESSED,
             properties=properties,
@@ -253,35 +220,37 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
+    )
 
-    def unsuppress_user(
-        self: ClientCalls,
-        user_id: str | int,
-        *,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Lift a suppression, so the id can be added again (``User Unsuppressed``).
+def unsuppress_user(
+    self: Emitter,
+    user_id: str | int,
+    *,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Lift a suppression, so the id can be added again (``User Unsuppressed``).
 
-        Args:
-            user_id: The suppressed person's id.
-            properties: Extra event properties (optional).
-            context, timestamp, integrations, message_id: As for ``track``.
+    Args:
+        user_id: The suppressed person's id.
+        properties: Extra event properties (optional).
+        context, timestamp, integrations, message_id: As for ``track``.
 
-        Example::
+    Example::
 
-            client.unsuppress_user("user_1")
+        client.unsuppress_user("user_1")
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            MissingIdentityError: ``user_id`` is missing or empty.
-        """
-        return self.track(
+    Raises:
+        MissingIdentityError: ``user_id`` is missing or empty.
+    """
+    return self._emit(
+        build_track(
             user_id=_required_id(user_id, "user_id", "unsuppress_user"),
             event=CustomerIOEvent.USER_UNSUPPRESSED,
             properties=properties,
@@ -290,51 +259,53 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
+    )
 
-    # -- devices -----------------------------------------------------------------
+# -- devices -----------------------------------------------------------------
 
-    def add_device(
-        self: ClientCalls,
-        user_id: str | int,
-        token: str,
-        device_type: DeviceType | str = DeviceType.IOS,
-        attributes: Mapping[str, Any] | None = None,
-        *,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Register a person's device for push, or update it (``Device Created or Updated``).
+def add_device(
+    self: Emitter,
+    user_id: str | int,
+    token: str,
+    device_type: DeviceType | str = DeviceType.IOS,
+    attributes: Mapping[str, Any] | None = None,
+    *,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Register a person's device for push, or update it (``Device Created or Updated``).
 
-        The token and type go in ``context.device`` (merged with any
-        ``context["device"]`` you pass); ``attributes`` become the event
-        properties, which Customer.io stores on the device (``app_version``,
-        ``last_used`` ...). Not copied into ``properties.device``: the API reads
-        the device from the context.
+    The token and type go in ``context.device`` (merged with any
+    ``context["device"]`` you pass); ``attributes`` become the event
+    properties, which Customer.io stores on the device (``app_version``,
+    ``last_used`` ...). Not copied into ``properties.device``: the API reads
+    the device from the context.
 
-        Args:
-            user_id: The device owner's id.
-            token: The push token (APNs or FCM).
-            device_type: ``"ios"`` or ``"android"`` (any case; or a :class:`DeviceType`).
-            attributes: Device attributes (optional).
-            context, timestamp, integrations, message_id: As for ``track``.
+    Args:
+        user_id: The device owner's id.
+        token: The push token (APNs or FCM).
+        device_type: ``"ios"`` or ``"android"`` (any case; or a :class:`DeviceType`).
+        attributes: Device attributes (optional).
+        context, timestamp, integrations, message_id: As for ``track``.
 
-        Example::
+    Example::
 
-            client.add_device("user_1", "fcm-token-123", "android", {"app_version": "2.1.0"})
+        client.add_device("user_1", "fcm-token-123", "android", {"app_version": "2.1.0"})
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            MissingIdentityError: ``user_id`` is missing or empty.
-            ValidationError: ``token`` is empty, or ``device_type`` is not ios/android.
-            ArgumentTypeError: ``token`` is not a str, ``attributes`` not a dict.
-        """
-        uid = _required_id(user_id, "user_id", "add_device")
-        device_context = _device_context(context, token, device_type)
-        return self.track(
+    Raises:
+        MissingIdentityError: ``user_id`` is missing or empty.
+        ValidationError: ``token`` is empty, or ``device_type`` is not ios/android.
+        ArgumentTypeError: ``token`` is not a str, ``attributes`` not a dict.
+    """
+    uid = _required_id(user_id, "user_id", "add_device")
+    device_context = _device_context(context, token, device_type)
+    return self._emit(
+        build_track(
             user_id=uid,
             event=CustomerIOEvent.DEVICE_CREATED_OR_UPDATED,
             properties=_mapping(attributes, "attributes"),
@@ -343,39 +314,41 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
+    )
 
-    def delete_device(
-        self: ClientCalls,
-        user_id: str | int,
-        token: str,
-        device_type: DeviceType | str | None = None,
-        *,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Remove a person's device (``Device Deleted``), e.g. when they log out.
+def delete_device(
+    self: Emitter,
+    user_id: str | int,
+    token: str,
+    device_type: DeviceType | str | None = None,
+    *,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Remove a person's device (``Device Deleted``), e.g. when they log out.
 
-        Args:
-            user_id: The device owner's id.
-            token: The push token of the device to remove.
-            device_type: ``"ios"`` or ``"android"`` (optional; sent when given).
-            context, timestamp, integrations, message_id: As for ``track``.
+    Args:
+        user_id: The device owner's id.
+        token: The push token of the device to remove.
+        device_type: ``"ios"`` or ``"android"`` (optional; sent when given).
+        context, timestamp, integrations, message_id: As for ``track``.
 
-        Example::
+    Example::
 
-            client.delete_device("user_1", "fcm-token-123")
+        client.delete_device("user_1", "fcm-token-123")
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            MissingIdentityError: ``user_id`` is missing or empty.
-            ValidationError: ``token`` is empty, or ``device_type`` is not ios/android.
-        """
-        uid = _required_id(user_id, "user_id", "delete_device")
-        return self.track(
+    Raises:
+        MissingIdentityError: ``user_id`` is missing or empty.
+        ValidationError: ``token`` is empty, or ``device_type`` is not ios/android.
+    """
+    uid = _required_id(user_id, "user_id", "delete_device")
+    return self._emit(
+        build_track(
             user_id=uid,
             event=CustomerIOEvent.DEVICE_DELETED,
             context=_device_context(context, token, device_type),
@@ -383,64 +356,66 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
+    )
 
-    # -- objects and relationships -------------------------------------------------
+# -- objects and relationships -------------------------------------------------
 
-    def create_object(
-        self: ClientCalls,
-        object_id: str | int,
-        attributes: Mapping[str, Any] | None = None,
-        *,
-        object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
-        user_id: str | int | None = None,
-        anonymous_id: str | int | None = None,
-        relationship_attributes: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Create or update an object (a company, an account ...), optionally relating a person.
+def create_object(
+    self: Emitter,
+    object_id: str | int,
+    attributes: Mapping[str, Any] | None = None,
+    *,
+    object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
+    user_id: str | int | None = None,
+    anonymous_id: str | int | None = None,
+    relationship_attributes: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Create or update an object (a company, an account ...), optionally relating a person.
 
-        Sent as a ``group`` call: ``group_id`` is the object id,
-        ``traits.objectTypeId`` its type (a string), the other traits its
-        attributes. With ``user_id`` (or ``anonymous_id``) the person is related
-        to the object, with ``relationship_attributes`` on that relationship;
-        without one, only the object is written (a group call without a
-        person, as Customer.io documents for updating an object alone).
-        Customer.io upserts either way: :meth:`update_object` sends the same call.
+    Sent as a ``group`` call: ``group_id`` is the object id,
+    ``traits.objectTypeId`` its type (a string), the other traits its
+    attributes. With ``user_id`` (or ``anonymous_id``) the person is related
+    to the object, with ``relationship_attributes`` on that relationship;
+    without one, only the object is written (a group call without a
+    person, as Customer.io documents for updating an object alone).
+    Customer.io upserts either way: :meth:`update_object` sends the same call.
 
-        Args:
-            object_id: The object's id within its type.
-            attributes: The object's attributes (optional).
-            object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
-            user_id: A person to relate to the object (optional).
-            anonymous_id: An anonymous person to relate instead (optional).
-            relationship_attributes: Attributes of the person's relationship
-                (needs ``user_id`` or ``anonymous_id``).
-            context, timestamp, integrations, message_id: As for ``group``.
+    Args:
+        object_id: The object's id within its type.
+        attributes: The object's attributes (optional).
+        object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
+        user_id: A person to relate to the object (optional).
+        anonymous_id: An anonymous person to relate instead (optional).
+        relationship_attributes: Attributes of the person's relationship
+            (needs ``user_id`` or ``anonymous_id``).
+        context, timestamp, integrations, message_id: As for ``group``.
 
-        Example::
+    Example::
 
-            client.create_object("acme", {"name": "Acme", "plan": "pro"}, user_id="user_1")
+        client.create_object("acme", {"name": "Acme", "plan": "pro"}, user_id="user_1")
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            ValidationError: ``object_id`` is empty, ``object_type_id`` is not a
-                positive integer, or ``relationship_attributes`` is given without a person.
-        """
-        oid = _required_id(object_id, "object_id", "create_object")
-        type_id = _object_type_id(object_type_id)
-        relationship = _mapping(relationship_attributes, "relationship_attributes")
-        if relationship is not None and not (user_id or anonymous_id):
-            raise ValidationError(
-                "relationship_attributes describe a person's relationship to the object: "
-                "give user_id (or anonymous_id) too",
-                argument="relationship_attributes",
-            )
-        return self.group(
+    Raises:
+        ValidationError: ``object_id`` is empty, ``object_type_id`` is not a
+            positive integer, or ``relationship_attributes`` is given without a person.
+    """
+    oid = _required_id(object_id, "object_id", "create_object")
+    type_id = _object_type_id(object_type_id)
+    relationship = _mapping(relationship_attributes, "relationship_attributes")
+    if relationship is not None and not (user_id or anonymous_id):
+        raise ValidationError(
+            "relationship_attributes describe a person's relationship to the object: "
+            "give user_id (or anonymous_id) too",
+            argument="relationship_attributes",
+        )
+    return self._emit(
+        build_group(
             user_id=user_id,
             group_id=oid,
             traits=_mapping(attributes, "attributes"),
@@ -452,93 +427,95 @@ class OperationsMixin:
             object_type_id=str(type_id),
             relationship_attributes=relationship,
         )
+    )
 
-    def update_object(
-        self: ClientCalls,
-        object_id: str | int,
-        attributes: Mapping[str, Any] | None = None,
-        *,
-        object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
-        user_id: str | int | None = None,
-        anonymous_id: str | int | None = None,
-        relationship_attributes: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Update an object's attributes; the same upsert as :meth:`create_object`.
+def update_object(
+    self: Emitter,
+    object_id: str | int,
+    attributes: Mapping[str, Any] | None = None,
+    *,
+    object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
+    user_id: str | int | None = None,
+    anonymous_id: str | int | None = None,
+    relationship_attributes: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Update an object's attributes; the same upsert as :meth:`create_object`.
 
-        Args:
-            object_id: The object's id within its type.
-            attributes: The attributes to set.
-            object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
-            user_id, anonymous_id, relationship_attributes: As for :meth:`create_object`.
-            context, timestamp, integrations, message_id: As for ``group``.
+    Args:
+        object_id: The object's id within its type.
+        attributes: The attributes to set.
+        object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
+        user_id, anonymous_id, relationship_attributes: As for :meth:`create_object`.
+        context, timestamp, integrations, message_id: As for ``group``.
 
-        Example::
+    Example::
 
-            client.update_object("acme", {"plan": "enterprise"}, object_type_id=2)
+        client.update_object("acme", {"plan": "enterprise"}, object_type_id=2)
 
-        Returns:
-            The message id.
-        """
-        return OperationsMixin.create_object(
-            self,
-            object_id,
-            attributes,
-            object_type_id=object_type_id,
-            user_id=user_id,
-            anonymous_id=anonymous_id,
-            relationship_attributes=relationship_attributes,
-            context=context,
-            timestamp=timestamp,
-            integrations=integrations,
-            message_id=message_id,
+    Returns:
+        The message id.
+    """
+    return create_object(
+        self,
+        object_id,
+        attributes,
+        object_type_id=object_type_id,
+        user_id=user_id,
+        anonymous_id=anonymous_id,
+        relationship_attributes=relationship_attributes,
+        context=context,
+        timestamp=timestamp,
+        integrations=integrations,
+        message_id=message_id,
+    )
+
+def create_relationship(
+    self: Emitter,
+    user_id: str | int | None,
+    object_id: str | int,
+    object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
+    *,
+    relationship_attributes: Mapping[str, Any] | None = None,
+    anonymous_id: str | int | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Relate a person to an object (a ``group`` call without object attributes).
+
+    Args:
+        user_id: The person's id (None with ``anonymous_id``).
+        object_id: The object's id within its type.
+        object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
+        relationship_attributes: Attributes of the relationship (``{"role": "admin"}``).
+        anonymous_id: An anonymous person instead of ``user_id``.
+        context, timestamp, integrations, message_id: As for ``group``.
+
+    Example::
+
+        client.create_relationship("user_1", "acme", relationship_attributes={"role": "admin"})
+
+    Returns:
+        The message id.
+
+    Raises:
+        MissingIdentityError: Neither ``user_id`` nor ``anonymous_id``.
+        ValidationError: ``object_id`` is empty or ``object_type_id`` not a positive integer.
+    """
+    if not id_arg(user_id, "user_id") and not id_arg(anonymous_id, "anonymous_id"):
+        raise MissingIdentityError(
+            "create_relationship needs user_id (or anonymous_id): the person to relate",
+            argument="user_id",
         )
-
-    def create_relationship(
-        self: ClientCalls,
-        user_id: str | int | None,
-        object_id: str | int,
-        object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
-        *,
-        relationship_attributes: Mapping[str, Any] | None = None,
-        anonymous_id: str | int | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Relate a person to an object (a ``group`` call without object attributes).
-
-        Args:
-            user_id: The person's id (None with ``anonymous_id``).
-            object_id: The object's id within its type.
-            object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
-            relationship_attributes: Attributes of the relationship (``{"role": "admin"}``).
-            anonymous_id: An anonymous person instead of ``user_id``.
-            context, timestamp, integrations, message_id: As for ``group``.
-
-        Example::
-
-            client.create_relationship("user_1", "acme", relationship_attributes={"role": "admin"})
-
-        Returns:
-            The message id.
-
-        Raises:
-            MissingIdentityError: Neither ``user_id`` nor ``anonymous_id``.
-            ValidationError: ``object_id`` is empty or ``object_type_id`` not a positive integer.
-        """
-        if not id_arg(user_id, "user_id") and not id_arg(anonymous_id, "anonymous_id"):
-            raise MissingIdentityError(
-                "create_relationship needs user_id (or anonymous_id): the person to relate",
-                argument="user_id",
-            )
-        oid = _required_id(object_id, "object_id", "create_relationship")
-        type_id = _object_type_id(object_type_id)
-        return self.group(
+    oid = _required_id(object_id, "object_id", "create_relationship")
+    type_id = _object_type_id(object_type_id)
+    return self._emit(
+        build_group(
             user_id=user_id,
             group_id=oid,
             context=context,
@@ -549,44 +526,46 @@ class OperationsMixin:
             object_type_id=str(type_id),
             relationship_attributes=_mapping(relationship_attributes, "relationship_attributes"),
         )
+    )
 
-    def delete_object(
-        self: ClientCalls,
-        object_id: str | int,
-        object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
-        *,
-        anonymous_id: str | int | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Delete an object (``Object Deleted``), with every relationship to it.
+def delete_object(
+    self: Emitter,
+    object_id: str | int,
+    object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
+    *,
+    anonymous_id: str | int | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Delete an object (``Object Deleted``), with every relationship to it.
 
-        Sends ``properties.objectId`` (a string) and ``properties.objectTypeId``
-        (an integer, as this event's schema wants). The API requires an
-        ``anonymousId`` on this event although no person is involved: a new
-        random one is used unless you pass ``anonymous_id``.
+    Sends ``properties.objectId`` (a string) and ``properties.objectTypeId``
+    (an integer, as this event's schema wants). The API requires an
+    ``anonymousId`` on this event although no person is involved: a new
+    random one is used unless you pass ``anonymous_id``.
 
-        Args:
-            object_id: The object's id within its type.
-            object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
-            anonymous_id: The anonymousId to send (default: a new UUID).
-            context, timestamp, integrations, message_id: As for ``track``.
+    Args:
+        object_id: The object's id within its type.
+        object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
+        anonymous_id: The anonymousId to send (default: a new UUID).
+        context, timestamp, integrations, message_id: As for ``track``.
 
-        Example::
+    Example::
 
-            client.delete_object("acme", object_type_id=1)
+        client.delete_object("acme", object_type_id=1)
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            ValidationError: ``object_id`` is empty or ``object_type_id`` not a positive integer.
-        """
-        oid = _required_id(object_id, "object_id", "delete_object")
-        type_id = _object_type_id(object_type_id)
-        return self.track(
+    Raises:
+        ValidationError: ``object_id`` is empty or ``object_type_id`` not a positive integer.
+    """
+    oid = _required_id(object_id, "object_id", "delete_object")
+    type_id = _object_type_id(object_type_id)
+    return self._emit(
+        build_track(
             event=CustomerIOEvent.OBJECT_DELETED,
             properties={"objectId": oid, "objectTypeId": type_id},
             context=context,
@@ -595,44 +574,46 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
+    )
 
-    def delete_relationship(
-        self: ClientCalls,
-        user_id: str | int,
-        object_id: str | int,
-        object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
-        *,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Remove a person's relationship to an object (``Relationship Deleted``).
+def delete_relationship(
+    self: Emitter,
+    user_id: str | int,
+    object_id: str | int,
+    object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
+    *,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Remove a person's relationship to an object (``Relationship Deleted``).
 
-        Sends ``properties.objectId`` (a string) and ``properties.objectTypeId``
-        (an integer, as this event's schema wants).
+    Sends ``properties.objectId`` (a string) and ``properties.objectTypeId``
+    (an integer, as this event's schema wants).
 
-        Args:
-            user_id: The person's id.
-            object_id: The object's id within its type.
-            object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
-            context, timestamp, integrations, message_id: As for ``track``.
+    Args:
+        user_id: The person's id.
+        object_id: The object's id within its type.
+        object_type_id: The object type, an int or a str of digits (default ``"1"``; None too).
+        context, timestamp, integrations, message_id: As for ``track``.
 
-        Example::
+    Example::
 
-            client.delete_relationship("user_1", "acme")
+        client.delete_relationship("user_1", "acme")
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            MissingIdentityError: ``user_id`` is missing or empty.
-            ValidationError: ``object_id`` is empty or ``object_type_id`` not a positive integer.
-        """
-        uid = _required_id(user_id, "user_id", "delete_relationship")
-        oid = _required_id(object_id, "object_id", "delete_relationship")
-        type_id = _object_type_id(object_type_id)
-        return self.track(
+    Raises:
+        MissingIdentityError: ``user_id`` is missing or empty.
+        ValidationError: ``object_id`` is empty or ``object_type_id`` not a positive integer.
+    """
+    uid = _required_id(user_id, "user_id", "delete_relationship")
+    oid = _required_id(object_id, "object_id", "delete_relationship")
+    type_id = _object_type_id(object_type_id)
+    return self._emit(
+        build_track(
             user_id=uid,
             event=CustomerIOEvent.RELATIONSHIP_DELETED,
             properties={"objectId": oid, "objectTypeId": type_id},
@@ -641,70 +622,72 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
+    )
 
-    # -- message metrics ---------------------------------------------------------
+# -- message metrics ---------------------------------------------------------
 
-    def report_delivery_event(
-        self: ClientCalls,
-        delivery_id: str | int,
-        metric: DeliveryMetric | str,
-        recipient: str | None = None,
-        reason: str | None = None,
-        href: str | None = None,
-        action_value: str | None = None,
-        *,
-        user_id: str | int | None = None,
-        anonymous_id: str | int | None = None,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Report what happened to a message Customer.io sent (``Report Delivery Event``).
+def report_delivery_event(
+    self: Emitter,
+    delivery_id: str | int,
+    metric: DeliveryMetric | str,
+    recipient: str | None = None,
+    reason: str | None = None,
+    href: str | None = None,
+    action_value: str | None = None,
+    *,
+    user_id: str | int | None = None,
+    anonymous_id: str | int | None = None,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Report what happened to a message Customer.io sent (``Report Delivery Event``).
 
-        Sends ``properties.deliveryId``, ``metric``, and when given
-        ``recipient``, ``reason``, ``href`` and ``actionValue``. A metric is
-        about a delivery, not a person: without ``user_id``/``anonymous_id`` a
-        new random anonymousId is sent, because a track call needs one.
+    Sends ``properties.deliveryId``, ``metric``, and when given
+    ``recipient``, ``reason``, ``href`` and ``actionValue``. A metric is
+    about a delivery, not a person: without ``user_id``/``anonymous_id`` a
+    new random anonymousId is sent, because a track call needs one.
 
-        Args:
-            delivery_id: The delivery id (from the message's ``CIO-Delivery-ID``).
-            metric: ``delivered``, ``opened``, ``clicked`` or ``converted`` (any
-                case, or a :class:`DeliveryMetric`).
-            recipient: The recipient, e.g. the device token of a push (optional).
-            reason: Why, for failures (optional).
-            href: The link clicked, for ``clicked`` (optional).
-            action_value: The action taken, e.g. an in-app button (optional).
-            user_id: The person, when known (optional).
-            anonymous_id: An anonymous id instead (optional).
-            properties: Extra properties; the documented ones win.
-            context, timestamp, integrations, message_id: As for ``track``.
+    Args:
+        delivery_id: The delivery id (from the message's ``CIO-Delivery-ID``).
+        metric: ``delivered``, ``opened``, ``clicked`` or ``converted`` (any
+            case, or a :class:`DeliveryMetric`).
+        recipient: The recipient, e.g. the device token of a push (optional).
+        reason: Why, for failures (optional).
+        href: The link clicked, for ``clicked`` (optional).
+        action_value: The action taken, e.g. an in-app button (optional).
+        user_id: The person, when known (optional).
+        anonymous_id: An anonymous id instead (optional).
+        properties: Extra properties; the documented ones win.
+        context, timestamp, integrations, message_id: As for ``track``.
 
-        Example::
+    Example::
 
-            client.report_delivery_event("dlv_123", "opened", recipient="apns-token")
+        client.report_delivery_event("dlv_123", "opened", recipient="apns-token")
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            ValidationError: ``delivery_id`` is empty or ``metric`` not a documented value.
-            ArgumentTypeError: An argument of the wrong type.
-        """
-        props = _mapping(properties, "properties") or {}
-        props["deliveryId"] = _required_id(delivery_id, "delivery_id", "report_delivery_event")
-        props["metric"] = _choice(metric, "metric", DeliveryMetric)
-        for key, name, value in (
-            ("recipient", "recipient", recipient),
-            ("reason", "reason", reason),
-            ("href", "href", href),
-            ("actionValue", "action_value", action_value),
-        ):
-            checked = text_arg(value, name)
-            if checked is not None:
-                props[key] = checked
-        return self.track(
+    Raises:
+        ValidationError: ``delivery_id`` is empty or ``metric`` not a documented value.
+        ArgumentTypeError: An argument of the wrong type.
+    """
+    props = _mapping(properties, "properties") or {}
+    props["deliveryId"] = _required_id(delivery_id, "delivery_id", "report_delivery_event")
+    props["metric"] = _choice(metric, "metric", DeliveryMetric)
+    for key, name, value in (
+        ("recipient", "recipient", recipient),
+        ("reason", "reason", reason),
+        ("href", "href", href),
+        ("actionValue", "action_value", action_value),
+    ):
+        checked = text_arg(value, name)
+        if checked is not None:
+            props[key] = checked
+    return self._emit(
+        build_track(
             user_id=user_id,
             event=CustomerIOEvent.REPORT_DELIVERY_EVENT,
             properties=props,
@@ -714,57 +697,59 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
+    )
 
-    def report_content_event(
-        self: ClientCalls,
-        action_type: ContentAction | str,
-        content_id: int | str | None = None,
-        template_id: int | str | None = None,
-        *,
-        user_id: str | int | None = None,
-        anonymous_id: str | int | None = None,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Report a view or click of anonymous in-app content (``Report Content Event``).
+def report_content_event(
+    self: Emitter,
+    action_type: ContentAction | str,
+    content_id: int | str | None = None,
+    template_id: int | str | None = None,
+    *,
+    user_id: str | int | None = None,
+    anonymous_id: str | int | None = None,
+    properties: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: Any = None,
+    integrations: Mapping[str, Any] | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Report a view or click of anonymous in-app content (``Report Content Event``).
 
-        Sends ``properties.actionType``, ``contentId`` and ``templateId``
-        (integers). The API's schema also names a required ``activityType``
-        that it never defines; following its prose, only ``actionType`` is
-        sent. Without ``user_id``/``anonymous_id`` a new random anonymousId is
-        sent, because a track call needs one.
+    Sends ``properties.actionType``, ``contentId`` and ``templateId``
+    (integers). The API's schema also names a required ``activityType``
+    that it never defines; following its prose, only ``actionType`` is
+    sent. Without ``user_id``/``anonymous_id`` a new random anonymousId is
+    sent, because a track call needs one.
 
-        Args:
-            action_type: ``viewed_content`` or ``clicked_content`` (or a :class:`ContentAction`).
-            content_id: The content's id (an int, or a str of digits).
-            template_id: The template's id (an int, or a str of digits; optional).
-            user_id: The person, when known (optional).
-            anonymous_id: The visitor's anonymous id (optional).
-            properties: Extra properties; the documented ones win.
-            context, timestamp, integrations, message_id: As for ``track``.
+    Args:
+        action_type: ``viewed_content`` or ``clicked_content`` (or a :class:`ContentAction`).
+        content_id: The content's id (an int, or a str of digits).
+        template_id: The template's id (an int, or a str of digits; optional).
+        user_id: The person, when known (optional).
+        anonymous_id: The visitor's anonymous id (optional).
+        properties: Extra properties; the documented ones win.
+        context, timestamp, integrations, message_id: As for ``track``.
 
-        Example::
+    Example::
 
-            client.report_content_event("viewed_content", content_id=12, anonymous_id="anon_7")
+        client.report_content_event("viewed_content", content_id=12, anonymous_id="anon_7")
 
-        Returns:
-            The message id.
+    Returns:
+        The message id.
 
-        Raises:
-            ValidationError: ``action_type`` is not documented, or an id is not an integer.
-        """
-        props = _mapping(properties, "properties") or {}
-        props["actionType"] = _choice(action_type, "action_type", ContentAction)
-        for key, name, value in (
-            ("contentId", "content_id", content_id),
-            ("templateId", "template_id", template_id),
-        ):
-            if value is not None:
-                props[key] = _integer_id(value, name)
-        return self.track(
+    Raises:
+        ValidationError: ``action_type`` is not documented, or an id is not an integer.
+    """
+    props = _mapping(properties, "properties") or {}
+    props["actionType"] = _choice(action_type, "action_type", ContentAction)
+    for key, name, value in (
+        ("contentId", "content_id", content_id),
+        ("templateId", "template_id", template_id),
+    ):
+        if value is not None:
+            props[key] = _integer_id(value, name)
+    return self._emit(
+        build_track(
             user_id=user_id,
             event=CustomerIOEvent.REPORT_CONTENT_EVENT,
             properties=props,
@@ -774,100 +759,7 @@ class OperationsMixin:
             integrations=integrations,
             message_id=message_id,
         )
-
-    # -- semantic event families -------------------------------------------------
-
-    @property
-    def ecommerce(self: Tracker) -> EcommerceEvents:
-        """The e-commerce event helpers, sending through this client.
-
-        Example::
-
-            client.ecommerce.order_completed("user_1", order_id="o-1", total=42.5)
-        """
-        return EcommerceEvents(lambda: self)
-
-    @property
-    def video(self: Tracker) -> VideoEvents:
-        """The video event helpers (playback, content, ad), sending through this client.
-
-        Example::
-
-            client.video.playback_started("user_1", session_id="s-1")
-        """
-        return VideoEvents(lambda: self)
-
-    @property
-    def mobile(self: Tracker) -> MobileEvents:
-        """The mobile application event helpers, sending through this client.
-
-        Example::
-
-            client.mobile.application_opened("user_1", from_background=True)
-        """
-        return MobileEvents(lambda: self)
-
-    # -- bulk --------------------------------------------------------------------
-
-    def send_batch(
-        self: BulkHost,
-        messages: Sequence[Entry],
-        *,
-        batch_size: int | None = None,
-        timeout: float | None = None,
-        context: Mapping[str, Any] | None = None,
-        integrations: Mapping[str, Any] | None = None,
-    ) -> BulkResult:
-        """Send a list of calls now, on this thread, and report what happened to each.
-
-        Meant for backfills and scripts. Each entry is either a message in its
-        wire shape (``{"type": "track", "userId": ..., "event": ...}``) or a
-        call as ``(name, kwargs)``, where ``name`` is a call (``"track"``,
-        ``"identify"`` ...), an operation (``"delete_user"``, ``"add_device"``
-        ...) or a semantic helper (``"ecommerce.order_completed"``). Every
-        entry is validated like the call it names; invalid ones are reported
-        in the result and the valid ones are still sent, in requests under
-        the 500 KB batch limit, with the client's retries and rate limit.
-        Failed deliveries are also counted and passed to ``on_error``.
-
-        With ``send=False`` the entries are only validated: nothing is sent.
-
-        Args:
-            messages: The entries, in order.
-            batch_size: Messages per request at most (default: the client's
-                ``upload_size``).
-            timeout: Seconds the whole send may take; messages still unsent
-                then are reported as failed. None: bounded by the retry settings.
-            context: Context for entries that have none (an entry's own keys win).
-            integrations: Integrations for entries that have none.
-
-        Example::
-
-            result = client.send_batch([
-                {"type": "identify", "userId": "u1", "traits": {"plan": "pro"}},
-                ("track", {"user_id": "u1", "event": "Signed Up"}),
-                ("delete_user", {"user_id": "u2"}),
-            ])
-            for failure in result.failed:
-                print(failure.index, failure.error)
-
-        Returns:
-            A :class:`~cio_analytics.BulkResult`.
-
-        Raises:
-            ConfigurationError: No write key (unless ``send=False``).
-            ArgumentTypeError: ``messages`` is not a list, or a bad keyword.
-        """
-        from cio_analytics._bulk import send_batch  # noqa: PLC0415  (_bulk imports this module)
-
-        return send_batch(
-            self,
-            messages,
-            batch_size=batch_size,
-            timeout=timeout,
-            context=context,
-            integrations=integrations,
-        )
+    )
 
 
 def _integer_id(value: object, name: str) -> int:
@@ -880,3 +772,23 @@ def _integer_id(value: object, name: str) -> int:
             f"{name} must be a non-negative integer, got {value!r}", argument=name
         )
     return int(text)
+
+
+#: Every operation by name (bulk sends and the command line look them up here).
+OPERATIONS: Final[Mapping[str, Callable[..., str]]] = {
+    operation.__name__: operation
+    for operation in (
+        delete_user,
+        suppress_user,
+        unsuppress_user,
+        add_device,
+        delete_device,
+        create_object,
+        update_object,
+        create_relationship,
+        delete_object,
+        delete_relationship,
+        report_delivery_event,
+        report_content_event,
+    )
+}

@@ -8,7 +8,7 @@ touch the queue.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from cio_analytics._settings import MAX_MESSAGE_BYTES
 from cio_analytics._wire.checks import (
@@ -41,6 +41,7 @@ from cio_analytics.errors import (
 
 __all__ = [
     "BUILDERS",
+    "Emitter",
     "WireMessage",
     "build_alias",
     "build_group",
@@ -52,6 +53,17 @@ __all__ = [
 ]
 
 WireMessage = Identify | Track | Page | Screen | Group | Alias
+
+
+class Emitter(Protocol):
+    """Where a built message goes: a client queues it, a bulk send collects it.
+
+    The operations and the semantic helpers build their message and hand it
+    to ``_emit``, which returns the message id. One method is the whole seam,
+    so neither needs a client, only somewhere to put a message.
+    """
+
+    def _emit(self, message: WireMessage) -> str: ...
 
 _str = str
 _dict = dict

@@ -1,0 +1,93 @@
+"""The one bundle delivery reads from its client: settings, counters, rate limiter, reporting.
+
+The consumer thread, sync mode and bulk sends of one client all hold the same
+:class:`DeliveryContext`. The client replaces its settings when it is
+configured (the rate limiter follows), and every batch reads them afresh, so a
+new host or key applies to messages already queued. After a fork the client
+makes a new context: the child counts and reports only its own messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cio_analytics._delivery.ratelimit import TokenBucket
+from cio_analytics._delivery.report import (
+    FailureLog,
+    call_on_error,
+    call_on_error_bounded,
+    report_dropped_once,
+)
+from cio_analytics._delivery.stats import StatsRecorder
+from cio_analytics._settings import Settings
+from cio_analytics._wire.messages import decode_message
+from cio_analytics.errors import DeliveryError, QueueFullError
+
+__all__ = ["DeliveryContext"]
+
+
+class DeliveryContext:
+    """Settings, counters, rate limiter and failure reporting of one client in one process.
+
+    Attributes:
+        settings: The client's current settings (replaced as a whole by :meth:`apply`).
+        stats: The counters behind ``client.stats()``.
+        limiter: The rate limiter for requests, or None when ``rate_limit`` is off.
+        log: The throttled failure log.
+    """
+
+    __slots__ = ("limiter", "log", "settings", "stats")
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stats = StatsRecorder()
+        self.limiter: TokenBucket | None = None
+        self.log = FailureLog()
+        self.apply(settings)
+
+    def apply(self, settings: Settings) -> None:
+        """Use ``settings`` from the next batch on; rebuild the limiter if its rate changed."""
+        self.settings = settings
+        rate = settings.rate_limit
+        limiter = self.limiter
+        if rate is None:
+            self.limiter = None
+        elif limiter is None or abs(limiter.rate + limiter.burst / 3.0 - rate) > 1e-9:
+            self.limiter = TokenBucket.for_limit(rate)
+
+    def report(
+        self,
+        error: DeliveryError,
+        messages: Sequence[bytes],
+        wait_at_most: float | None = None,
+    ) -> None:
+        """Count, log and pass to on_error the messages of one failure (never raises).
+
+        Args:
+            error: Why they were not delivered.
+            messages: The queued messages.
+            wait_at_most: Wait at most this many seconds for on_error (it then
+                goes on in a daemon thread); None calls it on this thread.
+        """
+        self.stats.add_failed(error.reason, len(messages))
+        try:
+            self.log.failure(error, len(messages))
+        finally:  # on_error is called even if a log handler raised
+            on_error = self.settings.on_error
+            if on_error is not None:
+                decoded = [decode_message(m) for m in messages]
+                if wait_at_most is None:
+                    call_on_error(on_error, error, decoded)
+                else:
+                    call_on_error_bounded(on_error, error, decoded, wait_at_most)
+
+    def report_dropped(self, message: bytes) -> None:
+        """Count, log and pass to on_error one message refused because the queue was full."""
+        self.stats.add(dropped=1)
+        limit = self.settings.max_queue_size
+        self.log.dropped(limit, self.stats.dropped)
+        on_error = self.settings.on_error
+        if on_error is None:
+            return
+        error = QueueFullError(f"queue full (max_queue_size={limit}); message dropped")
+        report_dropped_once(lambda: call_on_error(on_error, error, [decode_message(message)]))
