@@ -21,6 +21,7 @@ from cio_analytics._wire.checks import (
     timestamp_arg,
 )
 from cio_analytics._wire.clock import new_message_id, now_timestamp
+from cio_analytics._wire.diagnose import diagnose
 from cio_analytics._wire.messages import (
     EMPTY_CONTEXT,
     LIBRARY_CLOSE,
@@ -31,7 +32,7 @@ from cio_analytics._wire.messages import (
     Screen,
     Track,
 )
-from cio_analytics._wire.values import ENCODER, diagnose, scan_dict
+from cio_analytics._wire.values import ENCODER, scan_dict
 from cio_analytics.errors import (
     MessageTooLargeError,
     MissingIdentityError,

@@ -14,8 +14,9 @@ from typing import Any
 import msgspec
 
 from cio_analytics._wire.clock import format_timestamp, new_message_id, now_timestamp
+from cio_analytics._wire.diagnose import check_value, diagnose
 from cio_analytics._wire.messages import EMPTY_CONTEXT, open_context
-from cio_analytics._wire.values import ENCODER, check_value, diagnose
+from cio_analytics._wire.values import ENCODER
 from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, ValidationError
 
 __all__ = [

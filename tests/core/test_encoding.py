@@ -13,7 +13,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from cio_analytics._wire.values import ENCODER, MAX_DEPTH, check_value
+from cio_analytics._wire.diagnose import check_value
+from cio_analytics._wire.values import ENCODER, MAX_DEPTH
 from cio_analytics.errors import InvalidValueError, UnsupportedValueError
 
 
@@ -110,7 +111,7 @@ class TestRejected:
 
     def test_lone_surrogate(self) -> None:
         """A string with a lone surrogate is rejected with its path."""
-        from cio_analytics._wire.values import diagnose
+        from cio_analytics._wire.diagnose import diagnose
 
         with pytest.raises(InvalidValueError, match=r"traits\['name'\].*surrogate"):
             diagnose({"name": "bad \ud800"}, "traits")

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 import cio_analytics
-from cio_analytics._wire.values import MAX_DEPTH, diagnose, scan_dict
+from cio_analytics._wire.diagnose import diagnose
+from cio_analytics._wire.values import MAX_DEPTH, scan_dict
 from cio_analytics.errors import CioError
 
 _PLAIN_LEAVES: list[Any] = ["s", "", "caf\u00e9", 0, -(2**70), 2**64, True, False, None, 1.5, -0.0]
