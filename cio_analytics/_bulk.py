@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from cio_analytics._delivery.batch import ENVELOPE_BYTES, wire_size
+from cio_analytics._delivery.batch import split_batches
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
 from cio_analytics._delivery.retry import Sleeper
@@ -310,24 +310,6 @@ def _check_options(batch_size: object, timeout: object) -> None:
             raise ValidationError(f"timeout must be > 0, got {timeout}", argument="timeout")
 
 
-def _chunks(messages: Sequence[bytes], limit: int, count: int) -> list[list[bytes]]:
-    """Consecutive groups of at most ``count`` messages whose batch body fits in ``limit``."""
-    chunks: list[list[bytes]] = []
-    current: list[bytes] = []
-    size = ENVELOPE_BYTES
-    for message in messages:
-        extra = wire_size(message)
-        if current and (len(current) >= count or size + extra > limit):
-            chunks.append(current)
-            current = []
-            size = ENVELOPE_BYTES
-        current.append(message)
-        size += extra
-    if current:
-        chunks.append(current)
-    return chunks
-
-
 def send_batch(
     delivery: DeliveryContext,
     messages: Sequence[Entry],
@@ -354,6 +336,41 @@ def send_batch(
         ArgumentTypeError / ValidationError: ``messages`` is not a list, or a
             bad ``batch_size``, ``timeout``, ``context`` or ``integrations``.
     """
+    _check_arguments(messages, batch_size, timeout, context, integrations)
+    settings = delivery.settings
+    if settings.send and settings.write_key is None:
+        raise missing_key_error()
+    entries = _Encoded.of(messages, context, integrations)
+    if not settings.send or not entries.data:
+        return BulkResult(
+            total=len(messages),
+            delivered=0,
+            failed=entries.failed,
+            requests=0,
+            message_ids=entries.message_ids,
+            sent=settings.send,
+        )
+    batches = split_batches(
+        entries.data, batch_size or settings.upload_size, settings.max_batch_bytes
+    )
+    delivered = _BulkDelivery(delivery, entries, timeout).run(batches)
+    entries.failed.sort(key=lambda failure: failure.index)
+    return BulkResult(
+        total=len(messages),
+        delivered=delivered,
+        failed=entries.failed,
+        requests=len(batches),
+        message_ids=entries.message_ids,
+    )
+
+
+def _check_arguments(
+    messages: object,
+    batch_size: object,
+    timeout: object,
+    context: object,
+    integrations: object,
+) -> None:
     if isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Sequence):
         raise ArgumentTypeError(
             f"messages must be a list of entries, got {type(messages).__name__}",
@@ -365,56 +382,93 @@ def send_batch(
             raise ArgumentTypeError(
                 f"{name} must be a dict, got {type(value).__name__}", argument=name
             )
-    settings = delivery.settings
-    if settings.send and settings.write_key is None:
-        raise missing_key_error()
 
-    failed: list[FailedMessage] = []
-    message_ids: list[str | None] = []
-    encoded: list[bytes] = []
-    index_of: dict[int, int] = {}
-    for index, entry in enumerate(messages):
-        known_id: str | None = None
+
+@dataclasses.dataclass
+class _Encoded:
+    """The entries of one bulk send, built and encoded; invalid ones already failed."""
+
+    data: list[bytes]
+    message_ids: list[str | None]
+    failed: list[FailedMessage]
+    #: id() of each encoded message -> its entry's index.
+    index_of: dict[int, int]
+
+    @classmethod
+    def of(
+        cls,
+        messages: Sequence[Entry],
+        context: Mapping[str, Any] | None,
+        integrations: Mapping[str, Any] | None,
+    ) -> _Encoded:
+        """Build and encode every entry; an invalid one becomes a FailedMessage."""
+        encoded = cls([], [], [], {})
+        for index, entry in enumerate(messages):
+            known_id: str | None = None
+            try:
+                name, kwargs = _call_of(index, entry)
+                known_id = _entry_id(kwargs)
+                message = _build(index, name, kwargs, context, integrations)
+                data = encode_message(message)
+            except CioError as exc:
+                encoded.failed.append(FailedMessage(index, known_id, exc))
+                encoded.message_ids.append(None)
+                continue
+            encoded.message_ids.append(message.message_id)
+            encoded.index_of[id(data)] = index
+            encoded.data.append(data)
+        return encoded
+
+
+class _BulkDelivery:
+    """Delivers the batches of one bulk send and settles every message exactly once."""
+
+    def __init__(
+        self, delivery: DeliveryContext, entries: _Encoded, timeout: float | None
+    ) -> None:
+        self._delivery = delivery
+        self._entries = entries
+        self._timeout = timeout
+        self._settled: set[int] = set()
+        self.delivered = 0
+
+    def run(self, batches: list[list[bytes]]) -> int:
+        """Deliver ``batches`` in order; return how many messages were delivered."""
+        stats = self._delivery.stats
+        stats.add_enqueued(len(self._entries.data))
+        sleeper = Sleeper()
+        if self._timeout is not None:
+            sleeper.set_deadline(time.monotonic() + self._timeout)
+        deliverer = Deliverer(self._delivery, sleeper)
         try:
-            name, kwargs = _call_of(index, entry)
-            known_id = _entry_id(kwargs)
-            message = _build(index, name, kwargs, context, integrations)
-            data = encode_message(message)
-        except CioError as exc:
-            failed.append(FailedMessage(index, known_id, exc))
-            message_ids.append(None)
-            continue
-        message_ids.append(message.message_id)
-        index_of[id(data)] = index
-        encoded.append(data)
+            for batch in batches:
+                stats.add(batches=1)
+                deliverer.deliver(batch, self.settle)
+        except BaseException as exc:
+            # Interrupted (Ctrl-C in a backfill, say): every accepted message still
+            # gets one outcome, then the interruption goes on to the caller.
+            left = [data for data in self._entries.data if id(data) not in self._settled]
+            if left:
+                self.settle(
+                    left,
+                    RetriesExhaustedError(
+                        f"{len(left)} message(s) not delivered: send_batch was interrupted "
+                        f"({type(exc).__name__})"
+                    ),
+                )
+            raise
+        finally:
+            deliverer.close()
+        return self.delivered
 
-    if not settings.send or not encoded:
-        return BulkResult(
-            total=len(messages),
-            delivered=0,
-            failed=failed,
-            requests=0,
-            message_ids=message_ids,
-            sent=settings.send,
-        )
-
-    chunks = _chunks(encoded, settings.max_batch_bytes, batch_size or settings.upload_size)
-    stats = delivery.stats
-    stats.add_enqueued(len(encoded))
-    sleeper = Sleeper()
-    if timeout is not None:
-        sleeper.set_deadline(time.monotonic() + timeout)
-    deliverer = Deliverer(delivery, sleeper)
-    delivered = 0
-    settled: set[int] = set()
-
-    def settle(batch: Sequence[bytes], error: DeliveryError | None) -> None:
-        nonlocal delivered
-        settled.update(map(id, batch))
+    def settle(self, batch: Sequence[bytes], error: DeliveryError | None) -> None:
+        """Count ``batch`` as delivered, or report it and record each entry's failure."""
+        self._settled.update(map(id, batch))
         if error is None:
-            stats.add(delivered=len(batch))
-            delivered += len(batch)
+            self._delivery.stats.add(delivered=len(batch))
+            self.delivered += len(batch)
             return
+        timeout = self._timeout
         if timeout is not None and isinstance(error, ShutdownTimeoutError):
             error = RetriesExhaustedError(
                 f"{len(batch)} message(s) not delivered within send_batch's timeout of "
@@ -423,35 +477,8 @@ def send_batch(
                 attempts=error.attempts,
                 detail=error.detail,
             )
-        delivery.report(error, batch)
+        self._delivery.report(error, batch)
+        entries = self._entries
         for data in batch:
-            index = index_of[id(data)]
-            failed.append(FailedMessage(index, message_ids[index], error))
-
-    try:
-        for chunk in chunks:
-            stats.add(batches=1)
-            deliverer.deliver(chunk, settle)
-    except BaseException as exc:
-        # Interrupted (Ctrl-C in a backfill, say): every accepted message still
-        # gets one outcome, then the interruption goes on to the caller.
-        left = [data for data in encoded if id(data) not in settled]
-        if left:
-            settle(
-                left,
-                RetriesExhaustedError(
-                    f"{len(left)} message(s) not delivered: send_batch was interrupted "
-                    f"({type(exc).__name__})"
-                ),
-            )
-        raise
-    finally:
-        deliverer.close()
-    failed.sort(key=lambda failure: failure.index)
-    return BulkResult(
-        total=len(messages),
-        delivered=delivered,
-        failed=failed,
-        requests=len(chunks),
-        message_ids=message_ids,
-    )
+            index = entries.index_of[id(data)]
+            entries.failed.append(FailedMessage(index, entries.message_ids[index], error))

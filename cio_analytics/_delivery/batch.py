@@ -7,12 +7,13 @@ separates them also closes each one with ``context.library``.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Sequence
 from typing import Final
 
 from cio_analytics._wire.messages import LIBRARY_CLOSE
 
-__all__ = ["ENVELOPE_BYTES", "BatchBody", "wire_size"]
+__all__ = ["ENVELOPE_BYTES", "BatchBody", "split_batches", "take_batch", "wire_size"]
 
 _HEAD: Final = b'{"batch":['
 _SENT_AT: Final = b'],"sentAt":"'
@@ -62,3 +63,43 @@ def _interleave(messages: Sequence[bytes]) -> list[bytes]:
     out[0::2] = messages
     out[-1] = LIBRARY_CLOSE
     return out
+
+
+def take_batch(queue: collections.deque[bytes], count: int, limit: int) -> list[bytes]:
+    """Pop from the left of ``queue`` at most ``count`` messages whose body fits in ``limit``.
+
+    The first message is always taken (a message alone always fits: the
+    builders refuse messages over 32 KB and ``limit`` is at least 33 KB).
+    """
+    batch: list[bytes] = []
+    size = ENVELOPE_BYTES
+    while len(batch) < count:
+        try:
+            message = queue.popleft()
+        except IndexError:
+            break
+        extra = wire_size(message)
+        if batch and size + extra > limit:
+            queue.appendleft(message)
+            break
+        batch.append(message)
+        size += extra
+    return batch
+
+
+def split_batches(messages: Sequence[bytes], count: int, limit: int) -> list[list[bytes]]:
+    """``messages`` in order, cut into batches of at most ``count`` that fit in ``limit``."""
+    batches: list[list[bytes]] = []
+    current: list[bytes] = []
+    size = ENVELOPE_BYTES
+    for message in messages:
+        extra = wire_size(message)
+        if current and (len(current) >= count or size + extra > limit):
+            batches.append(current)
+            current = []
+            size = ENVELOPE_BYTES
+        current.append(message)
+        size += extra
+    if current:
+        batches.append(current)
+    return batches

@@ -19,6 +19,22 @@ deadlock.
 Each thread runs with its own :class:`_Generation` (its waits and its HTTP
 client). Shutdown ends a generation; a message arriving later starts a new one,
 so a thread abandoned at a deadline can never take messages from its successor.
+
+A message is *settled* when it has its one outcome: delivered, or reported as
+failed. ``flush()`` waits until every message queued before it is settled.
+
+Locks, and what each one guards (no lock is held while calling out):
+
+=================  ============================================================
+``_lock``          ``_gen`` and each generation's ``thread``, ``inflight`` and
+                   ``closing``; ``ready``; ``_pid``; an in-flight batch's
+                   ``pending`` and ``abandoned``
+``_progress``      ``_waiting`` and ``_flush_target`` (a Condition: flush()
+                   callers sleep on it until their target is settled)
+``_settled_lock``  ``_settled``
+(none)             ``filling``, ``idle``, ``_stopping``: flags read without a
+                   lock; a stale read costs at most one ``upload_interval``
+=================  ============================================================
 """
 
 from __future__ import annotations
@@ -28,12 +44,12 @@ import math
 import os
 import threading
 import time
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Callable, Sequence
+from typing import Final, Protocol
 
-from cio_analytics._delivery.batch import ENVELOPE_BYTES, wire_size
+from cio_analytics._delivery.batch import take_batch
 from cio_analytics._delivery.context import DeliveryContext
-from cio_analytics._delivery.deliverer import Deliverer
+from cio_analytics._delivery.deliverer import Deliverer, Settle
 from cio_analytics._delivery.retry import Sleeper
 from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
@@ -46,6 +62,22 @@ __all__ = ["Consumer"]
 _IDLE_WAIT: Final = 5.0
 #: Extra seconds shutdown gives a thread, after the deadline, to report its batch.
 _SHUTDOWN_GRACE: Final = 0.5
+
+
+class BatchSender(Protocol):
+    """What the consumer needs of a deliverer (a :class:`Deliverer`, or a fake in tests)."""
+
+    def deliver(self, messages: Sequence[bytes], settle: Settle) -> None:
+        """Deliver ``messages``; call ``settle`` once for every one of them."""
+        ...
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        ...
+
+
+#: Makes the sender of a new generation (a thread's own HTTP client and waits).
+SenderFactory = Callable[[DeliveryContext, Sleeper], BatchSender]
 
 
 class _InFlight:
@@ -63,7 +95,7 @@ class _Generation:
 
     __slots__ = ("closing", "deliverer", "inflight", "sleeper", "thread")
 
-    def __init__(self, deliverer: Deliverer, sleeper: Sleeper) -> None:
+    def __init__(self, deliverer: BatchSender, sleeper: Sleeper) -> None:
         self.deliverer = deliverer
         self.sleeper = sleeper
         self.thread: threading.Thread | None = None
@@ -73,11 +105,23 @@ class _Generation:
 
 
 class Consumer:
-    """The background delivery of one client in one process."""
+    """The background delivery of one client in one process.
 
-    def __init__(self, queue: collections.deque[bytes], context: DeliveryContext) -> None:
+    Args:
+        queue: The client's queue of encoded messages (the hot path appends to it).
+        context: The client's settings, counters, rate limiter and reporting.
+        sender: Makes each generation's sender (tests pass a fake; no sockets).
+    """
+
+    def __init__(
+        self,
+        queue: collections.deque[bytes],
+        context: DeliveryContext,
+        sender: SenderFactory = Deliverer,
+    ) -> None:
         self._queue = queue
         self._context = context
+        self._make_sender = sender
         self._stats = context.stats
         self._lock = threading.Lock()
         self._progress = threading.Condition(threading.Lock())
@@ -102,7 +146,7 @@ class Consumer:
 
     def _new_generation(self) -> _Generation:
         sleeper = Sleeper()
-        return _Generation(Deliverer(self._context, sleeper), sleeper)
+        return _Generation(self._make_sender(self._context, sleeper), sleeper)
 
     # -- producer side -------------------------------------------------------
 
@@ -154,9 +198,6 @@ class Consumer:
         return thread is not None and thread.is_alive() and self._pid == os.getpid()
 
     # -- the thread ----------------------------------------------------------
-
-    def _done(self) -> int:
-        return self._settled
 
     def _urgent(self) -> bool:
         """Whether queued messages must go now (a flush or a shutdown waits for them)."""
@@ -229,28 +270,17 @@ class Consumer:
                 quiet = True
 
     def _take(self, settings: Settings) -> list[bytes]:
-        queue = self._queue
-        batch: list[bytes] = []
-        size = ENVELOPE_BYTES
-        limit = settings.max_batch_bytes
-        count = settings.upload_size
-        while len(batch) < count:
-            try:
-                message = queue.popleft()
-            except IndexError:
-                break
-            extra = wire_size(message)
-            if batch and size + extra > limit:
-                queue.appendleft(message)
-                break
-            batch.append(message)
-            size += extra
-        return batch
+        return take_batch(self._queue, settings.upload_size, settings.max_batch_bytes)
 
     def _deliver(
         self, gen: _Generation, batch: list[bytes], wait_at_most: float | None = None
     ) -> None:
-        """Deliver one batch; ``wait_at_most`` limits the wait for on_error (None: no limit)."""
+        """Deliver one batch; ``wait_at_most`` limits the wait for on_error (None: no limit).
+
+        Every message of the batch is settled exactly once: by the sender, by
+        this method when the sender failed to settle some (a bug, an interrupt),
+        or by shutdown when it abandoned a stuck batch.
+        """
         if not batch:
             return
         inflight = _InFlight(batch)
@@ -259,18 +289,8 @@ class Consumer:
         self._stats.add(batches=1, in_flight=len(batch))
 
         def settle(messages: Sequence[bytes], error: DeliveryError | None) -> None:
-            with self._lock:
-                abandoned = inflight.abandoned
-                if not abandoned:
-                    for message in messages:
-                        inflight.pending.pop(id(message), None)
-            if abandoned:  # logged outside the lock: a log handler may call track()
-                logger.debug(
-                    "cio_analytics: %d message(s) settled after shutdown reported them",
-                    len(messages),
-                )
-                return
-            self._settle(messages, error, wait_at_most)
+            if self._claim(inflight, messages):
+                self._settle(messages, error, wait_at_most)
 
         failure: BaseException | None = None
         try:
@@ -284,21 +304,26 @@ class Consumer:
                 inflight.pending.clear()
             self._stats.add(in_flight=-len(batch))
         if left:  # never lose them silently: report what delivery could not settle
-            reason = f"{type(failure).__name__}: {failure}" if failure else "unknown error"
-            self._settle(
-                left,
-                RetriesExhaustedError(
-                    f"{len(left)} message(s) not delivered: delivery failed ({reason})",
-                    detail=reason,
-                ),
-                wait_at_most,
-            )
+            self._settle(left, _unsettled_error(left, failure), wait_at_most)
         if failure is not None:
             if not isinstance(failure, Exception) and (
                 threading.current_thread() is threading.main_thread()
             ):
                 raise failure  # Ctrl-C during a drain on the main thread is the user's
             logger.error("cio_analytics: delivery failed unexpectedly", exc_info=failure)
+
+    def _claim(self, inflight: _InFlight, messages: Sequence[bytes]) -> bool:
+        """Take ``messages`` out of the batch in flight; False if shutdown already reported it."""
+        with self._lock:
+            abandoned = inflight.abandoned
+            if not abandoned:
+                for message in messages:
+                    inflight.pending.pop(id(message), None)
+        if abandoned:  # logged outside the lock: a log handler may call track()
+            logger.debug(
+                "cio_analytics: %d message(s) settled after shutdown reported them", len(messages)
+            )
+        return not abandoned
 
     def _settle(
         self,
@@ -327,7 +352,7 @@ class Consumer:
     def flush(self, timeout: float | None) -> bool:
         """Wait until every message enqueued before the call is delivered or failed."""
         target = self._stats.queued
-        if self._done() >= target:
+        if self._settled >= target:
             return True
         if self._on_own_thread():
             logger.warning("cio_analytics: flush() called on the consumer thread; not waiting")
@@ -341,7 +366,7 @@ class Consumer:
                 if self._queue:
                     self.ensure_started()
                 with self._progress:
-                    if self._done() >= target:
+                    if self._settled >= target:
                         return True
                     step = 1.0
                     if deadline is not None:
@@ -376,8 +401,8 @@ class Consumer:
         Whatever the deadline cuts off is counted at once and reported to
         on_error as :class:`~cio_analytics.errors.ShutdownTimeoutError`
         without waiting long for the callback (a blocked on_error cannot hold
-        shutdown past its bound). Afterwards, even if interrupted, the consumer
-        is ready for a new generation.
+        shutdown past its deadline). Afterwards, even if interrupted, the
+        consumer is ready for a new generation.
 
         Returns:
             True when nothing had to be cut off.
@@ -392,46 +417,16 @@ class Consumer:
             gen.closing = True
             self._stopping = True
             thread = gen.thread if self._pid == os.getpid() else None
-        left: list[bytes] = []
         stuck = False
-        cut_off = False
         try:
-            gen.sleeper.set_deadline(deadline)
-            self._wake.set()
-            if thread is not None:
-                _join(thread, deadline - time.monotonic())
-            if thread is None or not thread.is_alive():
-                # The thread has gone (or never ran); messages may have arrived since.
-                self.drain_here(deadline, gen)
-            stuck = thread is not None and thread.is_alive()
-            if stuck:
-                assert thread is not None
-                gen.sleeper.abort()
-                self._wake.set()
-                thread.join(_SHUTDOWN_GRACE)
-                stuck = thread.is_alive()
+            stuck = self._stop(gen, thread, deadline)
             cut_off = stuck or (bool(self._queue) and time.monotonic() >= deadline)
         finally:
             # Whatever happened (an interrupt included), the next message must find
             # a generation that can start a thread.
-            with self._lock:
-                inflight = gen.inflight
-                if stuck and inflight is not None and not inflight.abandoned:
-                    inflight.abandoned = True
-                    left.extend(inflight.pending.values())
-                self._gen = self._new_generation()
-                self._stopping = False
-                self._flush_target = 0
-                self.ready = False
-            gen.sleeper.abort()
-            if not stuck:
-                gen.deliverer.close()  # a stuck thread closes its own when it lets go
+            left = self._replace_generation(gen, stuck)
         if cut_off:
-            while True:
-                try:
-                    left.append(self._queue.popleft())
-                except IndexError:
-                    break
+            left.extend(_pop_all(self._queue))
         if left:
             error = ShutdownTimeoutError(
                 f"{len(left)} message(s) still undelivered when shutdown's "
@@ -444,6 +439,56 @@ class Consumer:
             # Arrived after the drain, with time left: the next generation sends them.
             self.ensure_started()
         return not cut_off
+
+    def _stop(self, gen: _Generation, thread: threading.Thread | None, deadline: float) -> bool:
+        """Let ``gen``'s thread drain until ``deadline``, then stop it; True if it is stuck."""
+        gen.sleeper.set_deadline(deadline)
+        self._wake.set()
+        if thread is not None:
+            _join(thread, deadline - time.monotonic())
+        if thread is None or not thread.is_alive():
+            # The thread has gone (or never ran); messages may have arrived since.
+            self.drain_here(deadline, gen)
+            return False
+        gen.sleeper.abort()
+        self._wake.set()
+        thread.join(_SHUTDOWN_GRACE)
+        return thread.is_alive()
+
+    def _replace_generation(self, gen: _Generation, stuck: bool) -> list[bytes]:
+        """Install a fresh generation; return the batch a stuck thread still held."""
+        left: list[bytes] = []
+        with self._lock:
+            inflight = gen.inflight
+            if stuck and inflight is not None and not inflight.abandoned:
+                inflight.abandoned = True
+                left.extend(inflight.pending.values())
+            self._gen = self._new_generation()
+            self._stopping = False
+            self._flush_target = 0
+            self.ready = False
+        gen.sleeper.abort()
+        if not stuck:
+            gen.deliverer.close()  # a stuck thread closes its own when it lets go
+        return left
+
+
+def _unsettled_error(left: Sequence[bytes], failure: BaseException | None) -> DeliveryError:
+    """The error for messages a sender returned from (or raised out of) without settling."""
+    reason = f"{type(failure).__name__}: {failure}" if failure else "unknown error"
+    return RetriesExhaustedError(
+        f"{len(left)} message(s) not delivered: delivery failed ({reason})", detail=reason
+    )
+
+
+def _pop_all(queue: collections.deque[bytes]) -> list[bytes]:
+    """Everything in ``queue``, taken out (safe against producers appending meanwhile)."""
+    taken: list[bytes] = []
+    while True:
+        try:
+            taken.append(queue.popleft())
+        except IndexError:
+            return taken
 
 
 def _join(thread: threading.Thread, seconds: float) -> None:

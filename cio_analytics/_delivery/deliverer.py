@@ -18,8 +18,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
-import tenacity
-
 from cio_analytics._delivery.batch import BatchBody
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.retry import Sleeper, is_retryable, make_retrying
@@ -127,52 +125,12 @@ class Deliverer:
         Returns the last result, the number of HTTP attempts, and whether it was
         shutdown (its deadline or an abort) that ended the retries.
         """
-        body = BatchBody(messages)
         sleeper = self.sleeper
-        stats = self._context.stats
-        attempts = 0
-
-        def attempt() -> SendResult:
-            nonlocal attempts
-            bucket = self._context.limiter
-            if bucket is not None:
-                wait = bucket.reserve()
-                if wait > 0:
-                    sleeper.sleep(wait)
-            remaining = sleeper.remaining()
-            if remaining <= 0:
-                if bucket is not None:
-                    bucket.refund()
-                return SendResult(0, detail=_NOT_SENT)
-            attempts += 1
-            stats.add(requests=1)
-            timeout = min(settings.timeout, remaining)
-            rendered = body.render(now_timestamp())
-            if settings.log_payloads and logger.isEnabledFor(logging.DEBUG):
-                # Only when asked: bodies hold personal data.
-                logger.debug("cio_analytics: request body: %s", rendered.decode("utf-8"))
-            result = self._get_sender(settings).send(rendered, timeout=timeout)
-            if not result.ok:
-                logger.debug(
-                    "cio_analytics: attempt %d for %d messages: %s",
-                    attempts,
-                    len(messages),
-                    result.status_code or result.detail,
-                )
-            return result
-
-        def deadline() -> float:
-            if sleeper.aborted:
-                return -math.inf
-            return min(batch_deadline, sleeper.deadline)
-
-        def on_retry(state: tenacity.RetryCallState) -> None:
-            stats.add(retries=1)
-
+        attempt = _Attempts(self, messages, settings)
         first = attempt()
         if first.ok or not is_retryable(first) or first.detail == _NOT_SENT:
             # The common case, without building the tenacity machinery.
-            return first, attempts, first.detail == _NOT_SENT
+            return first, attempt.count, first.detail == _NOT_SENT
         # tenacity takes over from here; its first "attempt" replays the failure
         # above, so attempt numbers, waits and Retry-After stay exact.
         replay = [first]
@@ -180,20 +138,24 @@ class Deliverer:
         def next_attempt() -> SendResult:
             return replay.pop() if replay else attempt()
 
+        def deadline() -> float:
+            return -math.inf if sleeper.aborted else min(batch_deadline, sleeper.deadline)
+
+        stats = self._context.stats
         retrying = make_retrying(
             max_retries=settings.max_retries,
             deadline=deadline,
             sleeper=sleeper,
-            on_retry=on_retry,
+            on_retry=lambda state: stats.add(retries=1),
         )
         result: SendResult = retrying(next_attempt)
         by_shutdown = (
             not result.ok
             and is_retryable(result)
-            and attempts <= settings.max_retries
+            and attempt.count <= settings.max_retries
             and (sleeper.aborted or sleeper.deadline <= batch_deadline)
         ) or result.detail == _NOT_SENT
-        return result, attempts, by_shutdown
+        return result, attempt.count, by_shutdown
 
     def _error_for(
         self, result: SendResult, attempts: int, count: int, by_shutdown: bool
@@ -239,3 +201,55 @@ class Deliverer:
             attempts=attempts,
             detail=detail,
         )
+
+
+class _Attempts:
+    """The HTTP attempts of one batch: each waits for the rate limiter, then sends once.
+
+    Calling it makes one attempt and returns its result; ``count`` says how
+    many requests were actually sent (an attempt the shutdown deadline cut off
+    before sending is not one).
+    """
+
+    __slots__ = ("_body", "_deliverer", "_messages", "_settings", "count")
+
+    def __init__(
+        self, deliverer: Deliverer, messages: Sequence[bytes], settings: Settings
+    ) -> None:
+        self._deliverer = deliverer
+        self._messages = messages
+        self._settings = settings
+        self._body = BatchBody(messages)
+        self.count = 0
+
+    def __call__(self) -> SendResult:
+        deliverer = self._deliverer
+        context = deliverer._context
+        sleeper = deliverer.sleeper
+        limiter = context.limiter
+        if limiter is not None:
+            wait = limiter.reserve()
+            if wait > 0:
+                sleeper.sleep(wait)
+        remaining = sleeper.remaining()
+        if remaining <= 0:
+            if limiter is not None:
+                limiter.refund()
+            return SendResult(0, detail=_NOT_SENT)
+        self.count += 1
+        context.stats.add(requests=1)
+        settings = self._settings
+        rendered = self._body.render(now_timestamp())
+        if settings.log_payloads and logger.isEnabledFor(logging.DEBUG):
+            # Only when asked: bodies hold personal data.
+            logger.debug("cio_analytics: request body: %s", rendered.decode("utf-8"))
+        sender = deliverer._get_sender(settings)
+        result = sender.send(rendered, timeout=min(settings.timeout, remaining))
+        if not result.ok:
+            logger.debug(
+                "cio_analytics: attempt %d for %d messages: %s",
+                self.count,
+                len(self._messages),
+                result.status_code or result.detail,
+            )
+        return result
