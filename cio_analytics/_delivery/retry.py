@@ -9,19 +9,16 @@ full jitter (see :func:`backoff_ceiling`), except that a server's ``Retry-After`
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import math
 import random
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import tenacity
 
-if TYPE_CHECKING:
-    from cio_analytics._delivery.transport import SendResult
+from cio_analytics._delivery.transport import SendResult
 
 __all__ = [
     "BACKOFF_FACTOR",
@@ -34,7 +31,6 @@ __all__ = [
     "backoff_ceiling",
     "is_retryable",
     "make_retrying",
-    "parse_retry_after",
     "stop_at_deadline",
     "wait_retry_after_or_backoff",
 ]
@@ -58,31 +54,6 @@ BACKOFF_MAX: Final = 60.0
 RETRY_AFTER_CAP: Final = 60.0
 #: Retried besides every 5xx: no response (0), Request Timeout, Too Many Requests.
 _RETRY_STATUSES: Final = frozenset({0, 408, 429})
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
-
-    Returns None when the header is absent or unreadable; never a negative number.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:  # RFC 9110 dates are GMT
-            when = when.replace(tzinfo=dt.UTC)
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 def backoff_ceiling(retry: int) -> float:

@@ -13,10 +13,14 @@ failures.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import email.utils
 import encodings.idna  # noqa: F401
 import functools
 import gzip as gzip_module
+import math
 import ssl
+import time
 import urllib.request
 from dataclasses import dataclass
 from typing import Final
@@ -31,12 +35,18 @@ import h11  # noqa: F401
 import httpcore  # noqa: F401
 import httpx
 
-from cio_analytics._delivery.retry import parse_retry_after
 from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
 from cio_analytics._version import __version__
 
-__all__ = ["GZIP_LEVEL", "USER_AGENT", "HTTPSender", "SendResult", "environment_proxy"]
+__all__ = [
+    "GZIP_LEVEL",
+    "USER_AGENT",
+    "HTTPSender",
+    "SendResult",
+    "environment_proxy",
+    "parse_retry_after",
+]
 
 
 USER_AGENT: Final = f"cio-analytics-python/{__version__}"
@@ -66,6 +76,31 @@ class SendResult:
     def ok(self) -> bool:
         """Whether the server accepted the request (any 2xx)."""
         return 200 <= self.status_code < 300
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
+
+    Returns None when the header is absent or unreadable; never a negative number.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 def basic_auth_header(write_key: str) -> str:

@@ -89,3 +89,70 @@ class TestCompatibility:
         client = Client(send=False)
         message_id = client.track("u1", "E", message_id="my-id")
         assert message_id == "my-id"
+
+
+#: Public subpackages that appear on the package once something imports them.
+_LAZY_SUBMODULES = {"cli", "testing"}
+
+
+class TestSurface:
+    """The package namespace is exactly what it declares, both ways."""
+
+    def test_all_is_exactly_the_public_names(self) -> None:
+        """Every public name on the package is in __all__ or is a module setting, and back."""
+        import cio_analytics._api as api
+
+        # (pytest's assertion rewriting adds names such as "@py_builtins": not identifiers)
+        exposed = {n for n in vars(cio_analytics) if n.isidentifier() and not n.startswith("_")}
+        settings = set(api.MODULE_SETTINGS)
+        declared = set(cio_analytics.__all__) - {"__version__"}
+        assert exposed - settings - _LAZY_SUBMODULES == declared
+        assert settings <= exposed  # every setting is readable at module level
+        assert not declared & settings
+
+    def test_no_helper_imports_leak(self) -> None:
+        """Modules and typing names the package uses internally are not public names."""
+        for leaked in ("sys", "types", "typing", "Any", "Callable", "Mapping", "annotations"):
+            assert leaked not in vars(cio_analytics), leaked
+
+    def test_public_functions_say_they_are_cio_analytics(self) -> None:
+        """Forwarded operations carry their real signature (no self) and docstring."""
+        params = list(inspect.signature(cio_analytics.add_device).parameters)
+        assert params[:3] == ["user_id", "token", "device_type"]
+        assert inspect.getdoc(cio_analytics.add_device) == inspect.getdoc(Client.add_device)
+        assert list(inspect.signature(cio_analytics.send_batch).parameters)[0] == "messages"
+
+
+class TestDebugSetting:
+    """debug=True changes the library's logger; debug=False takes the change back."""
+
+    def test_configure_debug_off_restores_the_logger(self) -> None:
+        """Level and handler return to what they were before debug was turned on."""
+        import logging
+
+        std = logging.getLogger("cio_analytics")
+        root_handlers = logging.getLogger().handlers[:]
+        logging.getLogger().handlers.clear()  # so the library adds its own stderr handler
+        try:
+            level, handlers = std.level, std.handlers[:]
+            cio_analytics.configure(send=False, debug=True)
+            cio_analytics.track("u", "E")  # builds the default client
+            assert std.level == logging.DEBUG
+            assert len(std.handlers) == len(handlers) + 1
+            cio_analytics.configure(debug=False)
+            assert std.level == level
+            assert std.handlers == handlers
+        finally:
+            logging.getLogger().handlers[:] = root_handlers
+
+    def test_a_client_with_debug_off_does_not_undo_another_clients_debug(self) -> None:
+        """Debug is counted per client: one client's default does not switch it off."""
+        import logging
+
+        std = logging.getLogger("cio_analytics")
+        level = std.level
+        verbose = Client(send=False, debug=True)
+        Client(send=False)  # debug=False: no effect on the shared logger
+        assert std.level == logging.DEBUG
+        verbose.configure(debug=False)
+        assert std.level == level

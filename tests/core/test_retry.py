@@ -24,10 +24,9 @@ from cio_analytics._delivery.retry import (
     backoff_ceiling,
     is_retryable,
     make_retrying,
-    parse_retry_after,
     wait_retry_after_or_backoff,
 )
-from cio_analytics._delivery.transport import SendResult
+from cio_analytics._delivery.transport import SendResult, parse_retry_after
 from cio_analytics._settings import Settings
 
 
