@@ -174,6 +174,7 @@ class Client:
         self._upload_size = settings.upload_size
         self._key_missing = settings.write_key is None
         self._context.apply(settings)
+        self._count_enqueued = self._context.stats.count_enqueued
         if settings.debug != self._debug:
             self._debug = settings.debug
             _logging.set_debug(settings.debug)
@@ -295,7 +296,7 @@ class Client:
         if n >= self._max_queue_size:
             self._context.report_dropped(data)
             return message_id
-        self._context.stats.count_enqueued()
+        self._count_enqueued()
         queue.append(data)
         consumer = self._consumer
         if not consumer.ready:

@@ -82,7 +82,7 @@ _counter = _new_counter()
 
 def new_message_id() -> str:
     """A new unique message id (UUID-shaped, version 8)."""
-    return "%s%x" % (_prefix, next(_counter))  # noqa: UP031 (faster than an f-string here)
+    return "%s%x" % (_prefix, next(_counter))  # noqa: UP031 (fewer instructions than an f-string)
 
 
 def _reseed_after_fork() -> None:
