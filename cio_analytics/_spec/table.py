@@ -40,10 +40,13 @@ from cio_analytics._wire.checks import Check
 
 __all__ = [
     "CUSTOMERIO",
+    "DEVICE_TOKEN",
+    "DEVICE_TYPE",
     "ECOMMERCE",
     "EVENTS_DOC",
     "FAMILIES",
     "MOBILE",
+    "OBJECT_TYPE_ID",
     "OPERATION_EVENTS",
     "SEMANTIC_EVENTS",
     "VALUE_SETS",
