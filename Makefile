@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck bench bench-compare clean
+.PHONY: demo test lint typecheck generate bench bench-compare clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# Rewrite the event modules from cio_analytics/_spec/table.py (commit what it writes).
+generate: $(STAMP)
+	$(BIN)/python scripts/generate_events.py
 
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks --benchmark-only -p no:cacheprovider

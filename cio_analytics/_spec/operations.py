@@ -9,7 +9,9 @@ default client, so each signature is written once, here.
 Every operation checks its own arguments (errors name them), then builds one
 ``track`` or ``group`` message with the same builder a direct call uses, so
 the message is validated, encoded, queued and batched exactly like a direct
-call, and the operation returns its message id.
+call, and the operation returns its message id. The event each one sends, its
+documented property keys and their checks come from the operation's entry in
+the event table (:data:`~cio_analytics._spec.table.OPERATION_EVENTS`).
 
 Wire choices, where the API reference leaves room (``cio_api.md`` sections 4
 and 6):
@@ -36,10 +38,16 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from cio_analytics._spec.table import (
+    DEVICE_TOKEN,
+    DEVICE_TYPE,
+    OBJECT_TYPE_ID,
+    OPERATION_EVENTS,
+)
 from cio_analytics._wire.build import Emitter, build_group, build_track
 from cio_analytics._wire.checks import id_arg, text_arg
 from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, ValidationError
-from cio_analytics.events import ContentAction, CustomerIOEvent, DeliveryMetric, DeviceType
+from cio_analytics.events import ContentAction, DeliveryMetric, DeviceType
 
 __all__ = [
     "OPERATIONS",
@@ -57,17 +65,23 @@ __all__ = [
     "update_object",
 ]
 
-_DEFAULT_OBJECT_TYPE = "1"
+#: The object type the signatures default to (the table's default, as group traits send it).
+_DEFAULT_OBJECT_TYPE: Final = str(OBJECT_TYPE_ID.default)
 
 
 # -- argument checks -------------------------------------------------------------
 
 
+def _missing(name: str, operation: str) -> ValidationError:
+    """The error for a required id left out or empty (MissingIdentityError for ``user_id``)."""
+    error = MissingIdentityError if name == "user_id" else ValidationError
+    return error(f"{operation} needs {name} (a non-empty str or int)", argument=name)
+
+
 def _required_id(value: object, name: str, operation: str) -> str:
     checked = id_arg(value, name)
     if not checked:
-        error = MissingIdentityError if name == "user_id" else ValidationError
-        raise error(f"{operation} needs {name} (a non-empty str or int)", argument=name)
+        raise _missing(name, operation)
     return checked
 
 
@@ -80,45 +94,44 @@ def _mapping(value: object, name: str) -> dict[str, Any] | None:
 
 
 def _object_type_id(value: object) -> int:
-    """An object type id given as an int or a string of digits, as an int (None: 1)."""
+    """An object type id given as an int or a string of digits, as an int (None: the default)."""
     if value is None:
-        return int(_DEFAULT_OBJECT_TYPE)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ArgumentTypeError(
-            f"object_type_id must be a str of digits or an int, got {type(value).__name__}",
-            argument="object_type_id",
-        )
-    text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ValidationError(
-            f"object_type_id must be a positive integer (such as 1 or '1'), got {value!r}",
-            argument="object_type_id",
-        )
-    return int(text)
+        value = OBJECT_TYPE_ID.default
+    checked: int = OBJECT_TYPE_ID.kind.check(value, OBJECT_TYPE_ID.name)
+    return checked
 
 
-def _choice(
-    value: object, name: str, allowed: type[DeviceType | DeliveryMetric | ContentAction]
-) -> str:
-    """A value of ``allowed`` (a StrEnum), given as a member or a str in any case."""
-    if not isinstance(value, str):
-        raise ArgumentTypeError(f"{name} must be a str, got {type(value).__name__}", argument=name)
-    normalized = str(value).strip().lower()
-    values = [member.value for member in allowed]
-    if normalized not in values:
-        raise ValidationError(
-            f"{name} must be one of {', '.join(map(repr, values))}, got {value!r}",
-            argument=name,
-        )
-    return normalized
+def _documented(
+    operation: str, arguments: Mapping[str, object], extra: object = None
+) -> dict[str, Any]:
+    """The ``properties`` of an operation's event: ``extra``, then its documented keys.
+
+    The table's entry for ``operation`` lists the keys; each one's argument
+    (taken from ``arguments``, by name) is checked with its kind. An argument
+    left as None takes the key's default, or is left out unless it is
+    required: a required id that is missing or empty raises ValidationError
+    (a required value of another kind is refused by its check).
+    """
+    merged = _mapping(extra, "properties") or {}
+    for prop in OPERATION_EVENTS[operation].properties:
+        value = arguments[prop.name]
+        if value is None:
+            value = prop.default
+        if value is None and not prop.required:
+            continue
+        checked = prop.kind.check(value, prop.name)
+        if prop.required and not checked:  # an id that is empty
+            raise _missing(prop.name, operation)
+        merged[prop.key] = checked
+    return merged
 
 
 def _device_context(
     context: Mapping[str, Any] | None, token: object, device_type: object
 ) -> dict[str, Any]:
     """The caller's context with ``device.token`` (and ``device.type``) set."""
-    checked_token = text_arg(token, "token", required=True)
-    kind = None if device_type is None else _choice(device_type, "device_type", DeviceType)
+    checked_token = text_arg(token, DEVICE_TOKEN.name, required=True)
+    kind = None if device_type is None else DEVICE_TYPE.kind.check(device_type, DEVICE_TYPE.name)
     merged = _mapping(context, "context") or {}
     device = merged.get("device")
     if device is None:
@@ -127,9 +140,9 @@ def _device_context(
         raise ArgumentTypeError(
             f"context['device'] must be a dict, got {type(device).__name__}", argument="context"
         )
-    device = {**device, "token": checked_token}
+    device = {**device, DEVICE_TOKEN.key: checked_token}
     if kind is not None:
-        device["type"] = kind
+        device[DEVICE_TYPE.key] = kind
     merged["device"] = device
     return merged
 
@@ -174,7 +187,7 @@ def delete_user(
     return self._emit(
         build_track(
             user_id=_required_id(user_id, "user_id", "delete_user"),
-            event=CustomerIOEvent.USER_DELETED,
+            event=OPERATION_EVENTS["delete_user"].name,
             properties=properties,
             context=context,
             timestamp=timestamp,
@@ -213,7 +226,7 @@ def suppress_user(
     return self._emit(
         build_track(
             user_id=_required_id(user_id, "user_id", "suppress_user"),
-            event=CustomerIOEvent.USER_SUPPRESSED,
+            event=OPERATION_EVENTS["suppress_user"].name,
             properties=properties,
             context=context,
             timestamp=timestamp,
@@ -252,7 +265,7 @@ def unsuppress_user(
     return self._emit(
         build_track(
             user_id=_required_id(user_id, "user_id", "unsuppress_user"),
-            event=CustomerIOEvent.USER_UNSUPPRESSED,
+            event=OPERATION_EVENTS["unsuppress_user"].name,
             properties=properties,
             context=context,
             timestamp=timestamp,
@@ -307,7 +320,7 @@ def add_device(
     return self._emit(
         build_track(
             user_id=uid,
-            event=CustomerIOEvent.DEVICE_CREATED_OR_UPDATED,
+            event=OPERATION_EVENTS["add_device"].name,
             properties=_mapping(attributes, "attributes"),
             context=device_context,
             timestamp=timestamp,
@@ -350,7 +363,7 @@ def delete_device(
     return self._emit(
         build_track(
             user_id=uid,
-            event=CustomerIOEvent.DEVICE_DELETED,
+            event=OPERATION_EVENTS["delete_device"].name,
             context=_device_context(context, token, device_type),
             timestamp=timestamp,
             integrations=integrations,
@@ -562,12 +575,11 @@ def delete_object(
     Raises:
         ValidationError: ``object_id`` is empty or ``object_type_id`` not a positive integer.
     """
-    oid = _required_id(object_id, "object_id", "delete_object")
-    type_id = _object_type_id(object_type_id)
+    props = _documented("delete_object", locals())
     return self._emit(
         build_track(
-            event=CustomerIOEvent.OBJECT_DELETED,
-            properties={"objectId": oid, "objectTypeId": type_id},
+            event=OPERATION_EVENTS["delete_object"].name,
+            properties=props,
             context=context,
             timestamp=timestamp,
             anonymous_id=_anonymous(None, anonymous_id),
@@ -610,13 +622,12 @@ def delete_relationship(
         ValidationError: ``object_id`` is empty or ``object_type_id`` not a positive integer.
     """
     uid = _required_id(user_id, "user_id", "delete_relationship")
-    oid = _required_id(object_id, "object_id", "delete_relationship")
-    type_id = _object_type_id(object_type_id)
+    props = _documented("delete_relationship", locals())
     return self._emit(
         build_track(
             user_id=uid,
-            event=CustomerIOEvent.RELATIONSHIP_DELETED,
-            properties={"objectId": oid, "objectTypeId": type_id},
+            event=OPERATION_EVENTS["delete_relationship"].name,
+            properties=props,
             context=context,
             timestamp=timestamp,
             integrations=integrations,
@@ -674,22 +685,11 @@ def report_delivery_event(
         ValidationError: ``delivery_id`` is empty or ``metric`` not a documented value.
         ArgumentTypeError: An argument of the wrong type.
     """
-    props = _mapping(properties, "properties") or {}
-    props["deliveryId"] = _required_id(delivery_id, "delivery_id", "report_delivery_event")
-    props["metric"] = _choice(metric, "metric", DeliveryMetric)
-    for key, name, value in (
-        ("recipient", "recipient", recipient),
-        ("reason", "reason", reason),
-        ("href", "href", href),
-        ("actionValue", "action_value", action_value),
-    ):
-        checked = text_arg(value, name)
-        if checked is not None:
-            props[key] = checked
+    props = _documented("report_delivery_event", locals(), properties)
     return self._emit(
         build_track(
             user_id=user_id,
-            event=CustomerIOEvent.REPORT_DELIVERY_EVENT,
+            event=OPERATION_EVENTS["report_delivery_event"].name,
             properties=props,
             context=context,
             timestamp=timestamp,
@@ -740,18 +740,11 @@ def report_content_event(
     Raises:
         ValidationError: ``action_type`` is not documented, or an id is not an integer.
     """
-    props = _mapping(properties, "properties") or {}
-    props["actionType"] = _choice(action_type, "action_type", ContentAction)
-    for key, name, value in (
-        ("contentId", "content_id", content_id),
-        ("templateId", "template_id", template_id),
-    ):
-        if value is not None:
-            props[key] = _integer_id(value, name)
+    props = _documented("report_content_event", locals(), properties)
     return self._emit(
         build_track(
             user_id=user_id,
-            event=CustomerIOEvent.REPORT_CONTENT_EVENT,
+            event=OPERATION_EVENTS["report_content_event"].name,
             properties=props,
             context=context,
             timestamp=timestamp,
@@ -760,18 +753,6 @@ def report_content_event(
             message_id=message_id,
         )
     )
-
-
-def _integer_id(value: object, name: str) -> int:
-    """A non-negative integer id given as an int or a string of digits."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ArgumentTypeError(f"{name} must be an int, got {type(value).__name__}", argument=name)
-    text = str(value).strip()
-    if not text.isdigit():
-        raise ValidationError(
-            f"{name} must be a non-negative integer, got {value!r}", argument=name
-        )
-    return int(text)
 
 
 #: Every operation by name (bulk sends and the command line look them up here).

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cio_analytics import Client, EcommerceEvent, ecommerce
+from cio_analytics._spec.table import SEMANTIC_EVENTS
 from cio_analytics.ecommerce import EcommerceEvents
 from cio_analytics.errors import ArgumentTypeError
 from cio_analytics.testing import LocalServer
@@ -50,7 +51,7 @@ def test_documented_keys_are_keyword_only(event: EcommerceEvent) -> None:
     for parameter in documented:
         assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
         assert parameter.default is None
-        assert parameter.name in EcommerceEvents.CHECKS
+        assert parameter.name in {p.name for p in SEMANTIC_EVENTS[event].properties}
 
 
 def test_order_completed_payload(cio_client: Client, cio_server: LocalServer) -> None:
@@ -136,6 +137,9 @@ def test_list_filtered_payload(cio_client: Client, cio_server: LocalServer) -> N
         ("product_viewed", {"currency": 840}, "currency"),
         ("products_searched", {"query": 5}, "query"),
         ("product_reviewed", {"rating": [5]}, "rating"),
+        ("promotion_viewed", {"position": 3}, "position"),  # a promotion's position is a str
+        ("product_added", {"position": "3"}, "position"),  # a product's is an int
+        ("product_clicked", {"position": 2.5}, "position"),
         ("cart_viewed", {"properties": ["x"]}, "properties"),
     ],
 )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cio_analytics import Client, MobileEvent, mobile
+from cio_analytics._spec.table import SEMANTIC_EVENTS
 from cio_analytics.errors import ArgumentTypeError
 from cio_analytics.mobile import MobileEvents
 from cio_analytics.testing import LocalServer
@@ -49,7 +50,7 @@ def test_documented_keys_are_keyword_only(event: MobileEvent) -> None:
             continue
         assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
         assert parameter.default is None
-        assert parameter.name in MobileEvents.CHECKS
+        assert parameter.name in {p.name for p in SEMANTIC_EVENTS[event].properties}
 
 
 def test_lifecycle_payloads(cio_client: Client, cio_server: LocalServer) -> None:

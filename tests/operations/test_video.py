@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cio_analytics import Client, VideoEvent, video
+from cio_analytics._spec.table import SEMANTIC_EVENTS
 from cio_analytics.errors import ArgumentTypeError, ValidationError
 from cio_analytics.testing import LocalServer
 from cio_analytics.video import VideoEvents
@@ -51,7 +52,7 @@ def test_documented_keys_are_keyword_only(event: VideoEvent) -> None:
     for parameter in documented:
         assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
         assert parameter.default is None
-        assert parameter.name in VideoEvents.CHECKS
+        assert parameter.name in {p.name for p in SEMANTIC_EVENTS[event].properties}
 
 
 def test_playback_started_uses_plural_asset_ids(
