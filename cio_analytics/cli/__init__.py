@@ -11,7 +11,7 @@ Subcommands:
 
 Each subcommand is one ``_add_<name>`` function that registers its parser on
 the subparsers object and sets ``handler`` to the function that runs it (in
-its own ``_cli_<name>`` module); the handler returns the exit status. Exit
+its own ``cli/<name>.py`` module); the handler returns the exit status. Exit
 statuses: 0 success, 1 the work ran but something failed (not delivered, a
 check failed), 2 bad input (options, files, configuration), 130 interrupted.
 Errors are one line on stderr; the write key is never printed.
@@ -275,6 +275,14 @@ def _add_import(subparsers: Any) -> None:
             "2 bad input before anything was sent, 130 interrupted."
         ),
     )
+    _add_import_reading_options(parser)
+    _add_import_sending_options(parser)
+    add_connection_options(parser)
+    parser.set_defaults(handler=run_import)
+
+
+def _add_import_reading_options(parser: argparse.ArgumentParser) -> None:
+    """Register FILE and the options that say how to read it (format, start, chunk size)."""
     parser.add_argument("file", metavar="FILE", help="the file to import ('-' reads stdin)")
     parser.add_argument(
         "--format",
@@ -296,6 +304,10 @@ def _add_import(subparsers: Any) -> None:
         metavar="N",
         help=f"lines read and sent at a time (default {DEFAULT_CHUNK})",
     )
+
+
+def _add_import_sending_options(parser: argparse.ArgumentParser) -> None:
+    """Register the sending options (batch size, rate, timeout, ids), --dry-run and --quiet."""
     parser.add_argument(
         "--batch-size",
         type=int,
@@ -329,8 +341,6 @@ def _add_import(subparsers: Any) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress line, even on a terminal"
     )
-    add_connection_options(parser)
-    parser.set_defaults(handler=run_import)
 
 
 # -- doctor ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ builds them without sending anything.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -31,6 +32,7 @@ from decimal import Decimal
 from typing import Any, Final, TextIO
 
 import cio_analytics
+from cio_analytics._settings import Settings
 from cio_analytics.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -148,6 +150,40 @@ class _Timer:
             self.durations.append(time.perf_counter() - start)
 
 
+@dataclasses.dataclass
+class _LocalRun:
+    """One workload on the embedded server: the client's figures and what the server received."""
+
+    timer: _Timer
+    finished: bool
+    elapsed: float
+    stats: cio_analytics.ClientStats
+    records: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    rejected: int = 0
+    duplicates: int = 0
+
+    def take_server_counts(self, server: LocalServer) -> None:
+        """Copy what the (stopped) server received into this run."""
+        self.records = server.messages
+        server_stats = server.stats()
+        self.rejected = server_stats["rejections"]
+        self.duplicates = server_stats["duplicate_count"]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every message was delivered and received exactly once, none rejected."""
+        stats = self.stats
+        return (
+            self.finished
+            and stats.failed == 0
+            and stats.dropped == 0
+            and stats.delivered == stats.enqueued == self.timer.calls
+            and len(self.records) == stats.delivered
+            and self.rejected == 0
+            and self.duplicates == 0
+        )
+
+
 def _run_local(args: argparse.Namespace, out: TextIO) -> int:
     """Run the workload against the embedded server and print the report."""
     server = LocalServer(keep_messages=True)
@@ -162,36 +198,50 @@ def _run_local(args: argparse.Namespace, out: TextIO) -> int:
         failures.append(f"{len(messages)} message(s): {exc}")
 
     try:
-        cio_analytics.reset()
-        cio_analytics.configure(
-            write_key=server.write_key, host=server.url, on_error=on_error, send=True
-        )
-        print(
-            f"cio-analytics demo: {args.users} simulated users through the module-level API\n"
-            f"  to the embedded local server at {server.url}\n"
-            "  (no CUSTOMERIO_API_KEY set, so nothing leaves this machine; with one the\n"
-            "  demo sends a small labelled set to Customer.io instead)",
-            file=out,
-        )
-        # The first batch request meets a 503, then a 429: both are retried. Their
-        # Retry-After: 0 keeps the waits (and so the throughput figure) honest.
-        server.fail_next(1, 503, headers={"Retry-After": "0"})
-        server.rate_limit_next(1, retry_after="0")
-        timer = _Timer()
-        started = time.perf_counter()
-        _workload(timer, random.Random(args.seed), args.users)
-        finished = cio_analytics.flush(timeout=FLUSH_TIMEOUT)
-        elapsed = time.perf_counter() - started
-        stats = cio_analytics.stats()
-        cio_analytics.shutdown(timeout=5.0)
+        run = _play_local(args, server, on_error, out)
     finally:
         server.stop()
-    records = server.messages
-    server_stats = server.stats()
-    rejected = server_stats["rejections"]
-    duplicates = server_stats["duplicate_count"]
-    by_type = Counter(str(m.get("type")) for m in records)
+    run.take_server_counts(server)
+    _print_local_report(run, failures, out)
+    return _local_verdict(run, out)
 
+
+def _play_local(
+    args: argparse.Namespace,
+    server: LocalServer,
+    on_error: Callable[[BaseException, list[dict[str, Any]]], None],
+    out: TextIO,
+) -> _LocalRun:
+    """Point the module-level API at the server, play the workload, flush and shut down."""
+    cio_analytics.reset()
+    cio_analytics.configure(
+        write_key=server.write_key, host=server.url, on_error=on_error, send=True
+    )
+    print(
+        f"cio-analytics demo: {args.users} simulated users through the module-level API\n"
+        f"  to the embedded local server at {server.url}\n"
+        "  (no CUSTOMERIO_API_KEY set, so nothing leaves this machine; with one the\n"
+        "  demo sends a small labelled set to Customer.io instead)",
+        file=out,
+    )
+    # The first batch request meets a 503, then a 429: both are retried. Their
+    # Retry-After: 0 keeps the waits (and so the throughput figure) honest.
+    server.fail_next(1, 503, headers={"Retry-After": "0"})
+    server.rate_limit_next(1, retry_after="0")
+    timer = _Timer()
+    started = time.perf_counter()
+    _workload(timer, random.Random(args.seed), args.users)
+    finished = cio_analytics.flush(timeout=FLUSH_TIMEOUT)
+    elapsed = time.perf_counter() - started
+    stats = cio_analytics.stats()
+    cio_analytics.shutdown(timeout=5.0)
+    return _LocalRun(timer, finished, elapsed, stats)
+
+
+def _print_local_report(run: _LocalRun, failures: list[str], out: TextIO) -> None:
+    """Print the client's and the server's figures and a sample of the messages received."""
+    stats, timer, records, elapsed = run.stats, run.timer, run.records, run.elapsed
+    by_type = Counter(str(m.get("type")) for m in records)
     rows: list[tuple[str, str, str]] = [
         ("calls made", f"{timer.calls:,}", _per_call(timer)),
         ("messages sent", f"{stats.enqueued:,}", ""),
@@ -212,8 +262,8 @@ def _run_local(args: argparse.Namespace, out: TextIO) -> int:
     _print_rows(
         [
             ("accepted", f"{len(records):,}", types),
-            ("rejected", f"{rejected:,}", ""),
-            ("duplicates", f"{duplicates:,}", "messageIds seen twice"),
+            ("rejected", f"{run.rejected:,}", ""),
+            ("duplicates", f"{run.duplicates:,}", "messageIds seen twice"),
         ],
         out,
     )
@@ -225,22 +275,18 @@ def _run_local(args: argparse.Namespace, out: TextIO) -> int:
         print(f"not delivered: {failure}", file=out)
     print(file=out)
 
-    complete = (
-        finished
-        and stats.failed == 0
-        and stats.dropped == 0
-        and stats.delivered == stats.enqueued == timer.calls
-        and len(records) == stats.delivered
-        and rejected == 0
-        and duplicates == 0
-    )
-    if complete:
+
+def _local_verdict(run: _LocalRun, out: TextIO) -> int:
+    """Print whether every message arrived exactly once; returns the exit status."""
+    stats = run.stats
+    if run.complete:
         print(f"OK: all {stats.delivered:,} messages were delivered exactly once.", file=out)
         return EXIT_OK
     print(
         "FAILED: not every message was delivered exactly once "
         f"(sent {stats.enqueued:,}, delivered {stats.delivered:,}, "
-        f"received {len(records):,}, rejected {rejected:,}, duplicates {duplicates:,}).",
+        f"received {len(run.records):,}, rejected {run.rejected:,}, "
+        f"duplicates {run.duplicates:,}).",
         file=out,
     )
     return EXIT_FAILURE
@@ -268,43 +314,11 @@ def _workload(call: _Timer, rng: random.Random, users: int) -> None:
     """Play ``users`` simulated shoppers through the module-level API."""
     analytics = cio_analytics
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    companies = [
-        (f"company-{n + 1:03d}", *_COMPANIES[n % len(_COMPANIES)])
-        for n in range(max(3, users // 25))
-    ]
-    for company_id, name, industry in companies:
-        call(
-            analytics.create_object,
-            company_id,
-            {"name": name, "industry": industry, "employees": rng.randint(5, 400)},
-            object_type_id="1",
-        )
+    companies = _create_companies(call, rng, users)
     suppressed = max(1, users // 100)
     for index in range(users):
         user_id = f"user-{index + 1:04d}"
-        first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-        traits = {
-            "email": f"{first.lower()}.{last.lower().replace('-', '')}.{index + 1}@example.com",
-            "first_name": first,
-            "last_name": last,
-            "plan": rng.choice(_PLANS),
-            "createdAt": now - dt.timedelta(days=rng.randint(0, 720), minutes=rng.randint(0, 1440)),
-        }
-        if rng.random() < 0.3:
-            # An anonymous visit first, merged into the known person after sign-up.
-            anonymous_id = f"anon-{rng.getrandbits(48):012x}"
-            for name, path in rng.sample(_PAGES, 2):
-                call(
-                    analytics.page,
-                    anonymous_id=anonymous_id,
-                    name=name,
-                    properties=_page_properties(path, name, rng),
-                )
-            call(analytics.identify, user_id, traits)
-            call(analytics.alias, anonymous_id, user_id)
-            call(analytics.track, user_id, "Signed Up", {"plan": traits["plan"], "via": "web"})
-        else:
-            call(analytics.identify, user_id, traits)
+        _sign_up(call, rng, user_id, _traits(rng, index, now))
         for name, path in rng.sample(_PAGES, rng.randint(1, 3)):
             call(analytics.page, user_id, name=name, properties=_page_properties(path, name, rng))
         if rng.random() < 0.6:
@@ -312,14 +326,7 @@ def _workload(call: _Timer, rng: random.Random, users: int) -> None:
         if rng.random() < 0.35:
             _mobile(call, rng, user_id)
         if rng.random() < 0.4:
-            company_id = rng.choice(companies)[0]
-            call(
-                analytics.group,
-                user_id,
-                company_id,
-                object_type_id="1",
-                relationship_attributes={"role": rng.choice(["admin", "member", "billing"])},
-            )
+            _join_company(call, rng, user_id, companies)
         if rng.random() < 0.15:
             call(
                 analytics.report_delivery_event,
@@ -329,6 +336,67 @@ def _workload(call: _Timer, rng: random.Random, users: int) -> None:
             )
         if index >= users - suppressed:
             call(analytics.suppress_user, user_id)
+
+
+def _create_companies(call: _Timer, rng: random.Random, users: int) -> list[tuple[str, str, str]]:
+    """Create the companies (objects of type 1) the shoppers join; returns (id, name, industry)."""
+    companies = [
+        (f"company-{n + 1:03d}", *_COMPANIES[n % len(_COMPANIES)])
+        for n in range(max(3, users // 25))
+    ]
+    for company_id, name, industry in companies:
+        call(
+            cio_analytics.create_object,
+            company_id,
+            {"name": name, "industry": industry, "employees": rng.randint(5, 400)},
+            object_type_id="1",
+        )
+    return companies
+
+
+def _traits(rng: random.Random, index: int, now: dt.datetime) -> dict[str, Any]:
+    """The traits of shopper ``index``: name, email, plan and sign-up time."""
+    first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+    return {
+        "email": f"{first.lower()}.{last.lower().replace('-', '')}.{index + 1}@example.com",
+        "first_name": first,
+        "last_name": last,
+        "plan": rng.choice(_PLANS),
+        "createdAt": now - dt.timedelta(days=rng.randint(0, 720), minutes=rng.randint(0, 1440)),
+    }
+
+
+def _sign_up(call: _Timer, rng: random.Random, user_id: str, traits: dict[str, Any]) -> None:
+    """Identify the shopper; some visit anonymously first and are merged by alias on sign-up."""
+    analytics = cio_analytics
+    if rng.random() < 0.3:
+        anonymous_id = f"anon-{rng.getrandbits(48):012x}"
+        for name, path in rng.sample(_PAGES, 2):
+            call(
+                analytics.page,
+                anonymous_id=anonymous_id,
+                name=name,
+                properties=_page_properties(path, name, rng),
+            )
+        call(analytics.identify, user_id, traits)
+        call(analytics.alias, anonymous_id, user_id)
+        call(analytics.track, user_id, "Signed Up", {"plan": traits["plan"], "via": "web"})
+    else:
+        call(analytics.identify, user_id, traits)
+
+
+def _join_company(
+    call: _Timer, rng: random.Random, user_id: str, companies: list[tuple[str, str, str]]
+) -> None:
+    """Relate the shopper to one of the companies, with a role."""
+    company_id = rng.choice(companies)[0]
+    call(
+        cio_analytics.group,
+        user_id,
+        company_id,
+        object_type_id="1",
+        relationship_attributes={"role": rng.choice(["admin", "member", "billing"])},
+    )
 
 
 def _page_properties(path: str, name: str, rng: random.Random) -> dict[str, Any]:
@@ -345,11 +413,22 @@ def _page_properties(path: str, name: str, rng: random.Random) -> dict[str, Any]
 
 def _shop(call: _Timer, rng: random.Random, user_id: str, index: int) -> None:
     """Browse, add to cart, and sometimes check out and complete the order."""
-    shop = cio_analytics.ecommerce
+    viewed = _view_products(call, rng, user_id)
+    products = _add_to_cart(call, rng, user_id, index, viewed)
+    if rng.random() >= 0.7:
+        return
+    _check_out(call, rng, user_id, index, products)
+
+
+_Product = tuple[str, str, str, str, str, Decimal]
+
+
+def _view_products(call: _Timer, rng: random.Random, user_id: str) -> list[_Product]:
+    """View one to three products of the catalogue; returns them."""
     viewed = rng.sample(_CATALOGUE, rng.randint(1, 3))
     for product_id, sku, name, category, brand, price in viewed:
         call(
-            shop.product_viewed,
+            cio_analytics.ecommerce.product_viewed,
             user_id,
             product_id=product_id,
             sku=sku,
@@ -360,6 +439,13 @@ def _shop(call: _Timer, rng: random.Random, user_id: str, index: int) -> None:
             currency="USD",
             url=f"{_SITE}/p/{product_id}",
         )
+    return viewed
+
+
+def _add_to_cart(
+    call: _Timer, rng: random.Random, user_id: str, index: int, viewed: list[_Product]
+) -> list[dict[str, Any]]:
+    """Add some of the viewed products to the cart; returns the cart's lines."""
     cart_id = f"cart-{index + 1:04d}"
     products: list[dict[str, Any]] = []
     for position, (product_id, sku, name, category, brand, price) in enumerate(
@@ -367,7 +453,7 @@ def _shop(call: _Timer, rng: random.Random, user_id: str, index: int) -> None:
     ):
         quantity = rng.choice((1, 1, 1, 2))
         call(
-            shop.product_added,
+            cio_analytics.ecommerce.product_added,
             user_id,
             cart_id=cart_id,
             product_id=product_id,
@@ -388,8 +474,14 @@ def _shop(call: _Timer, rng: random.Random, user_id: str, index: int) -> None:
                 "position": position,
             }
         )
-    if rng.random() >= 0.7:
-        return
+    return products
+
+
+def _check_out(
+    call: _Timer, rng: random.Random, user_id: str, index: int, products: list[dict[str, Any]]
+) -> None:
+    """Start the checkout of the cart, and usually complete the order."""
+    shop = cio_analytics.ecommerce
     order_id = f"order-{index + 1:04d}"
     subtotal = sum((p["price"] * p["quantity"] for p in products), Decimal(0))
     shipping = Decimal("0.00") if subtotal >= 150 else Decimal("9.95")
@@ -483,29 +575,10 @@ def sample_line(message: Mapping[str, Any], width: int = 118) -> str:
 
 def _run_labelled(args: argparse.Namespace, out: TextIO) -> int:
     """Send (or with --dry-run, build) the three labelled messages for the key's workspace."""
-    source = key_source(args)
     settings = resolve_settings(args, send=not args.dry_run)
     run_id = f"{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
     user_id = DEMO_USER_PREFIX + run_id
-    endpoint = f"{settings.base_url}/v1/batch"
-    if args.dry_run:
-        print(
-            "cio-analytics demo --dry-run: building the labelled demo messages "
-            f"for {endpoint}; nothing will be sent.",
-            file=out,
-        )
-    else:
-        print(
-            f"cio-analytics demo: a write key is set (from {source}), so this sends 3 labelled "
-            f"messages to the real Customer.io API at {endpoint} "
-            f"({host_source(args, settings)}).",
-            file=out,
-        )
-        print(
-            f"They use userId {user_id} and the event {DEMO_EVENT!r}; delete that person "
-            "in your workspace afterwards if you like.",
-            file=out,
-        )
+    _announce_labelled(args, settings, user_id, out)
     failures: list[str] = []
 
     def on_error(exc: BaseException, messages: list[dict[str, Any]]) -> None:
@@ -519,7 +592,43 @@ def _run_labelled(args: argparse.Namespace, out: TextIO) -> int:
         send=not args.dry_run,
     )
     started = time.perf_counter()
-    ids = [
+    ids = _send_labelled(user_id, run_id)
+    if args.dry_run:
+        for message_id in ids:
+            print(f"  validated {message_id}", file=out)
+        print("OK: 3 messages validated and encoded (dry run: nothing sent).", file=out)
+        return EXIT_OK
+    return _labelled_verdict(args, len(ids), started, failures, out)
+
+
+def _announce_labelled(
+    args: argparse.Namespace, settings: Settings, user_id: str, out: TextIO
+) -> None:
+    """Say where the labelled messages go (or that a dry run sends nothing)."""
+    endpoint = f"{settings.base_url}/v1/batch"
+    if args.dry_run:
+        print(
+            "cio-analytics demo --dry-run: building the labelled demo messages "
+            f"for {endpoint}; nothing will be sent.",
+            file=out,
+        )
+        return
+    print(
+        f"cio-analytics demo: a write key is set (from {key_source(args)}), so this sends 3 "
+        f"labelled messages to the real Customer.io API at {endpoint} "
+        f"({host_source(args, settings)}).",
+        file=out,
+    )
+    print(
+        f"They use userId {user_id} and the event {DEMO_EVENT!r}; delete that person "
+        "in your workspace afterwards if you like.",
+        file=out,
+    )
+
+
+def _send_labelled(user_id: str, run_id: str) -> list[str]:
+    """Make the three labelled calls (identify, track, page); returns their message ids."""
+    return [
         cio_analytics.identify(
             user_id,
             {"email": f"{user_id}@example.com", "cio_analytics_demo": True},
@@ -531,11 +640,12 @@ def _run_labelled(args: argparse.Namespace, out: TextIO) -> int:
             properties={"url": "https://example.com/cio-analytics-demo", "run_id": run_id},
         ),
     ]
-    if args.dry_run:
-        for message_id in ids:
-            print(f"  validated {message_id}", file=out)
-        print("OK: 3 messages validated and encoded (dry run: nothing sent).", file=out)
-        return EXIT_OK
+
+
+def _labelled_verdict(
+    args: argparse.Namespace, sent: int, started: float, failures: list[str], out: TextIO
+) -> int:
+    """Wait for delivery, print the figures and whether the API took all; returns the status."""
     finished = cio_analytics.flush(timeout=args.timeout)
     elapsed = time.perf_counter() - started
     stats = cio_analytics.stats()
@@ -552,8 +662,8 @@ def _run_labelled(args: argparse.Namespace, out: TextIO) -> int:
     )
     for failure in failures:
         print(f"  {failure}", file=out)
-    if finished and stats.delivered == len(ids):
-        print(f"OK: the API accepted all {len(ids)} messages.", file=out)
+    if finished and stats.delivered == sent:
+        print(f"OK: the API accepted all {sent} messages.", file=out)
         return EXIT_OK
     if not finished:
         print(f"FAILED: delivery did not finish within {args.timeout:g} s.", file=out)

@@ -37,7 +37,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, Final
@@ -103,7 +103,6 @@ _CSV_SCALARS: Final = frozenset(
 _CSV_JSON: Final = frozenset(
     {"properties", "traits", "context", "integrations", "relationship_attributes"}
 )
-_CELL_TYPES: Final = ("str", "number", "int", "bool", "json")
 _TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE: Final = frozenset({"false", "0", "no", "n", "f"})
 _INDEX_PREFIX: Final = re.compile(r"^messages\[\d+\]:?\s*")
@@ -261,39 +260,64 @@ def _columns(header: list[str]) -> list[_Column]:
     return columns
 
 
+def _number_cell(text: str) -> int | Decimal:
+    """A ``number`` cell: an int when it is one, else a finite Decimal (raises ValueError)."""
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    return number
+
+
+def _bool_cell(text: str) -> bool:
+    """A ``bool`` cell: true/false, 1/0, yes/no, y/n or t/f (raises ValueError)."""
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not a boolean (true/false, 1/0, yes/no)")
+
+
+#: How a prop./trait. cell of each declared type is read (each raises ValueError).
+_CELL_READERS: Final[Mapping[str, Callable[[str], Any]]] = {
+    "str": str,
+    "number": _number_cell,
+    "int": int,
+    "bool": _bool_cell,
+    "json": json.loads,
+}
+_CELL_TYPES: Final = tuple(_CELL_READERS)
+
+
 def _cell(column: _Column, text: str) -> Any:
     """A prop./trait. cell's value in its declared type (raises ValueError)."""
-    kind = column.cell_type
-    if kind == "str":
-        return text
-    if kind == "int":
-        return int(text)
-    if kind == "number":
-        if re.fullmatch(r"[+-]?\d+", text):
-            return int(text)
+    return _CELL_READERS.get(column.cell_type, json.loads)(text)
+
+
+def _csv_value(column: _Column, cell: str) -> Any:
+    """One non-empty cell's value for its column (raises ValueError with the reason)."""
+    if column.key is not None:
+        return _cell(column, cell)
+    if column.argument in _CSV_JSON:
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"{text!r} is not a number") from None
-        if not number.is_finite():
-            raise ValueError(f"{text!r} is not a finite number")
-        return number
-    if kind == "bool":
-        lowered = text.lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-        raise ValueError(f"{text!r} is not a boolean (true/false, 1/0, yes/no)")
-    return json.loads(text)
+            value = json.loads(cell)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON: {exc.msg}") from None
+        if not isinstance(value, dict):
+            raise ValueError("must be a JSON object")
+        return value
+    return cell
 
 
-def _csv_entry(columns: list[_Column], row: list[str]) -> Entry | _Bad | None:
-    """The call of one CSV row; None when every cell is empty."""
-    if len(row) > len(columns):
-        return _Bad(f"the row has {len(row)} fields, the header {len(columns)}")
-    if not any(cell.strip() for cell in row):
-        return None
+def _csv_arguments(
+    columns: list[_Column], row: list[str]
+) -> tuple[str | None, dict[str, Any]] | _Bad:
+    """The row's call name and keyword arguments, each prop./trait. cell merged into its object."""
     call: str | None = None
     kwargs: dict[str, Any] = {}
     singles: dict[str, dict[str, Any]] = {}
@@ -302,29 +326,27 @@ def _csv_entry(columns: list[_Column], row: list[str]) -> Entry | _Bad | None:
             continue
         if column.argument == "type":
             call = cell.strip()
-        elif column.key is not None:
-            try:
-                value = _cell(column, cell)
-            except (ValueError, json.JSONDecodeError) as exc:
-                return _Bad(f"column {column.header}: {exc}")
-            singles.setdefault(column.argument, {})[column.key] = value
-        elif column.argument in _CSV_JSON:
-            try:
-                value = json.loads(cell)
-            except json.JSONDecodeError as exc:
-                return _Bad(f"column {column.header}: not valid JSON: {exc.msg}")
-            if not isinstance(value, dict):
-                return _Bad(f"column {column.header}: must be a JSON object")
+            continue
+        try:
+            value = _csv_value(column, cell)
+        except ValueError as exc:
+            return _Bad(f"column {column.header}: {exc}")
+        if column.key is None:
             kwargs[column.argument] = value
         else:
-            kwargs[column.argument] = cell
+            singles.setdefault(column.argument, {})[column.key] = value
+    for argument, values in singles.items():
+        merged = kwargs.get(argument)
+        kwargs[argument] = {**merged, **values} if isinstance(merged, dict) else values
+    return call, kwargs
+
+
+def _csv_call(call: str | None, kwargs: dict[str, Any]) -> Entry | _Bad:
+    """The entry of a row's call and arguments, or why that call cannot take them."""
     if call is None:
         return _Bad('the "type" cell is empty')
     if call not in _CSV_CALLS:
         return _Bad(f"type {call!r} is not one of {', '.join(sorted(_CSV_CALLS))}")
-    for argument, values in singles.items():
-        merged = kwargs.get(argument)
-        kwargs[argument] = {**merged, **values} if isinstance(merged, dict) else values
     allowed = {*CALL_OPTIONS[call], "context", "integrations", "timestamp", "message_id"}
     extra = sorted(set(kwargs) - allowed)
     if extra:
@@ -333,6 +355,18 @@ def _csv_entry(columns: list[_Column], row: list[str]) -> Entry | _Bad | None:
         article = "an" if call[0] in "aeiou" else "a"
         return _Bad(f"{article} {call} row cannot have {names}")
     return call, kwargs
+
+
+def _csv_entry(columns: list[_Column], row: list[str]) -> Entry | _Bad | None:
+    """The call of one CSV row; None when every cell is empty."""
+    if len(row) > len(columns):
+        return _Bad(f"the row has {len(row)} fields, the header {len(columns)}")
+    if not any(cell.strip() for cell in row):
+        return None
+    arguments = _csv_arguments(columns, row)
+    if isinstance(arguments, _Bad):
+        return arguments
+    return _csv_call(*arguments)
 
 
 def _csv_rows(lines: _Lines, stable_ids: bool) -> Iterator[Row]:
@@ -534,6 +568,38 @@ class _Importer:
         return ok and (dry or t.delivered == t.sent)
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse out-of-range numeric options (raises UsageError)."""
+    if args.start_line < 1:
+        raise UsageError(f"--start-line must be >= 1, got {args.start_line}")
+    if args.chunk_size < 1:
+        raise UsageError(f"--chunk-size must be >= 1, got {args.chunk_size}")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
+    if args.timeout is not None and not args.timeout > 0:
+        raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
+    if args.rate is not None and args.rate < 0:
+        raise UsageError(f"--rate must be >= 0, got {args.rate:g}")
+
+
+def _make_client(args: argparse.Namespace) -> Client:
+    """The client the import sends through (raises UsageError or ConfigurationError)."""
+    settings = resolve_settings(args)
+    if not args.dry_run and settings.write_key is None:
+        raise UsageError(
+            f"no write key: set the {ENV_API_KEY} environment variable or pass "
+            "--write-key (or use --dry-run to only validate the file)"
+        )
+    return Client(
+        write_key=settings.write_key,
+        host=settings.host,
+        region=settings.region,
+        send=not args.dry_run,
+        rate_limit=args.rate,
+        shutdown_timeout=1.0,
+    )
+
+
 def run_import(args: argparse.Namespace) -> int:
     """Import a JSON Lines or CSV file.
 
@@ -544,36 +610,18 @@ def run_import(args: argparse.Namespace) -> int:
         0 when every line was delivered, 1 when some were not, 2 for bad input.
     """
     try:
-        if args.start_line < 1:
-            raise UsageError(f"--start-line must be >= 1, got {args.start_line}")
-        if args.chunk_size < 1:
-            raise UsageError(f"--chunk-size must be >= 1, got {args.chunk_size}")
-        if args.batch_size is not None and args.batch_size < 1:
-            raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
-        if args.timeout is not None and not args.timeout > 0:
-            raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
-        if args.rate is not None and args.rate < 0:
-            raise UsageError(f"--rate must be >= 0, got {args.rate:g}")
+        _check_options(args)
         file_format = _format_of(args)
-        settings = resolve_settings(args)
-        if not args.dry_run and settings.write_key is None:
-            raise UsageError(
-                f"no write key: set the {ENV_API_KEY} environment variable or pass "
-                "--write-key (or use --dry-run to only validate the file)"
-            )
-        client = Client(
-            write_key=settings.write_key,
-            host=settings.host,
-            region=settings.region,
-            send=not args.dry_run,
-            rate_limit=args.rate,
-            shutdown_timeout=1.0,
-        )
+        client = _make_client(args)
         handle = _open(args.file)
     except (UsageError, ConfigurationError) as exc:
         error("import", str(exc))
         return EXIT_USAGE
+    return _import(args, client, handle, file_format)
 
+
+def _import(args: argparse.Namespace, client: Client, handle: IO[bytes], file_format: str) -> int:
+    """Read, send and sum up the open file; returns the exit status."""
     label = "<stdin>" if args.file == "-" else args.file
     importer = _Importer(args, client, label)
     interrupted = False

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from cio_analytics._client import Client
-from cio_analytics._settings import ENV_API_KEY
+from cio_analytics._settings import ENV_API_KEY, Settings
 from cio_analytics._wire.build import BUILDERS, encode_message
 from cio_analytics._wire.messages import decode_message
 from cio_analytics.cli.common import (
@@ -139,29 +139,43 @@ def run_send(args: argparse.Namespace) -> int:
     """
     call: str = args.call
     try:
-        if args.timeout is not None and not args.timeout > 0:
-            raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
-        kwargs = _kwargs(args)
-        timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
-        settings = resolve_settings(args)
-        if not args.dry_run and settings.write_key is None:
-            raise UsageError(
-                f"no write key: set the {ENV_API_KEY} environment variable or pass "
-                "--write-key (or use --dry-run to only validate)"
-            )
+        kwargs, timeout, settings = _prepare(args)
     except UsageError as exc:
         error("send", str(exc))
         return EXIT_USAGE
-
     if args.dry_run:
-        try:
-            data = encode_message(BUILDERS[call](**kwargs))
-        except (ValidationError, ArgumentTypeError) as exc:
-            error("send", _explain(exc, call))
-            return EXIT_USAGE
-        print(json.dumps(decode_message(data), indent=2, sort_keys=True))
-        return EXIT_OK
+        return _print_message(call, kwargs)
+    return _deliver(call, kwargs, settings, timeout)
 
+
+def _prepare(args: argparse.Namespace) -> tuple[dict[str, Any], float, Settings]:
+    """The call's arguments, the timeout and the settings (raises UsageError)."""
+    if args.timeout is not None and not args.timeout > 0:
+        raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
+    kwargs = _kwargs(args)
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    settings = resolve_settings(args)
+    if not args.dry_run and settings.write_key is None:
+        raise UsageError(
+            f"no write key: set the {ENV_API_KEY} environment variable or pass "
+            "--write-key (or use --dry-run to only validate)"
+        )
+    return kwargs, timeout, settings
+
+
+def _print_message(call: str, kwargs: dict[str, Any]) -> int:
+    """--dry-run: build and validate the message, print it as JSON; returns the exit status."""
+    try:
+        data = encode_message(BUILDERS[call](**kwargs))
+    except (ValidationError, ArgumentTypeError) as exc:
+        error("send", _explain(exc, call))
+        return EXIT_USAGE
+    print(json.dumps(decode_message(data), indent=2, sort_keys=True))
+    return EXIT_OK
+
+
+def _deliver(call: str, kwargs: dict[str, Any], settings: Settings, timeout: float) -> int:
+    """Make the call in sync mode, print its message id; returns the exit status."""
     try:
         client = Client(
             write_key=settings.write_key,

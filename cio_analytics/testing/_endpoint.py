@@ -33,7 +33,7 @@ from typing import Final
 import msgspec
 
 from cio_analytics.testing._fastcheck import fast_batch_check
-from cio_analytics.testing._faults import FaultPlan
+from cio_analytics.testing._faults import Action, FaultPlan
 from cio_analytics.testing._recorder import Listener, RecordedRequest, Recorder, Rejection
 from cio_analytics.testing._rules import MAX_BATCH_BYTES, PayloadCheck, check_payload
 
@@ -182,45 +182,56 @@ class ApiEndpoint(Recorder, FaultPlan):
         received_at = time.time()
         path = target.partition("?")[0]
         endpoint = API_PATHS.get(path)
-        gzip = headers.get("content-encoding", "").strip().lower() == "gzip"
-
-        def finish(reply: Reply, check: PayloadCheck | None = None, accept: bool = False) -> Reply:
-            accepted = check.accepted if check is not None and accept else []
-            rejections = (
-                [Rejection(target, i, reason, msg) for i, reason, msg in check.rejected]
-                if check is not None
-                else []
-            )
-            request = RecordedRequest(
-                method, target, dict(headers), gzip, len(raw), reply.status,
-                len(accepted), received_at,
-            )  # fmt: skip
-            self._record(request, accepted, rejections)
-            return reply
-
+        check: PayloadCheck | None = None
+        accept = False
         if endpoint is None:
-            return finish(Reply(404, error_body(f"not found: {path}")))
-        if method != "POST":
-            return finish(Reply(405, error_body(f"{method} is not allowed"), (("Allow", "POST"),)))
+            reply = Reply(404, error_body(f"not found: {path}"))
+        elif method != "POST":
+            reply = Reply(405, error_body(f"{method} is not allowed"), (("Allow", "POST"),))
+        else:
+            reply, check, accept = self._process(endpoint, headers, raw)
+        accepted = check.accepted if check is not None and accept else []
+        rejections = (
+            [Rejection(target, i, reason, msg) for i, reason, msg in check.rejected]
+            if check is not None
+            else []
+        )
+        gzip = headers.get("content-encoding", "").strip().lower() == "gzip"
+        request = RecordedRequest(
+            method, target, dict(headers), gzip, len(raw), reply.status,
+            len(accepted), received_at,
+        )  # fmt: skip
+        self._record(request, accepted, rejections)
+        return reply
 
+    def _process(
+        self, endpoint: str, headers: Mapping[str, str], raw: bytes
+    ) -> tuple[Reply, PayloadCheck | None, bool]:
+        """Answer a POST to an API path: (reply, the body's check or None, whether accepted)."""
         action = self._next_action()
-        if not self._wait(action):
-            return finish(_DROP)  # the server is stopping
-        if action.status is not None:
-            return finish(Reply(action.status, action.body, action.headers))
-        if action.drop and not action.after_processing:
-            return finish(_DROP)
-
+        early = self._fault_reply(action)
+        if early is not None:
+            return early, None, False
         problem = self._auth_problem(headers.get("authorization"))
         if problem is not None:
-            return finish(Reply(401, error_body(problem)))
+            return Reply(401, error_body(problem)), None, False
         strict = self.strict
         if strict is None:
             strict = headers.get("x-strict-mode", "").strip() == "1"
         check = self._check(endpoint, headers, raw)
         reply = _verdict(check, strict)
         # A drop after processing records what a 200 would have: the response is lost.
-        return finish(_DROP if action.drop else reply, check, accept=reply.status == 200)
+        return (_DROP if action.drop else reply), check, reply.status == 200
+
+    def _fault_reply(self, action: Action) -> Reply | None:
+        """After the fault's stall or delay: the reply it gives instead of processing, or None."""
+        if not self._wait(action):
+            return _DROP  # the server is stopping
+        if action.status is not None:
+            return Reply(action.status, action.body, action.headers)
+        if action.drop and not action.after_processing:
+            return _DROP
+        return None
 
     def _check(self, endpoint: str, headers: Mapping[str, str], raw: bytes) -> PayloadCheck:
         encoding = headers.get("content-encoding", "").strip().lower()

@@ -66,20 +66,20 @@ _PERSON_CALLS: Final = frozenset({"identify", "page", "screen"})
 
 
 def _item_ok(item: _Item) -> bool:
+    """Whether an item surely passes the full check (False: let the full check decide)."""
     kind = item.type
     if kind == "track":
         event = item.event
         if not event or event in SEMANTIC_RULES:
             return False
-        if not (item.user_id or item.anonymous_id or item.group_id):
-            return False
+        has_required_ids = item.user_id or item.anonymous_id or item.group_id
     elif kind in _PERSON_CALLS:
-        if not (item.user_id or item.anonymous_id):
-            return False
+        has_required_ids = item.user_id or item.anonymous_id
     elif kind == "alias":
-        if not (item.previous_id and item.user_id):
-            return False
+        has_required_ids = item.previous_id and item.user_id
     else:  # group (traits rules), or an unknown type: the full check says why
+        return False
+    if not has_required_ids:
         return False
     for stamp in (item.timestamp, item.original_timestamp, item.sent_at):
         if stamp is not None and not is_datetime(stamp):

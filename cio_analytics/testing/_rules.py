@@ -286,6 +286,7 @@ SEMANTIC_RULES: Final[Mapping[str, tuple[_Check, ...]]] = {
 
 
 def _check_group_traits(traits: Mapping[str, Any], problems: list[str]) -> None:
+    """Add the problems of a group's object type id and relationship attributes."""
     for key in ("objectTypeId", "object_type_id"):
         value = traits.get(key)
         if value is not None and not _is_integer_id(value):
@@ -297,6 +298,71 @@ def _check_group_traits(traits: Mapping[str, Any], problems: list[str]) -> None:
         problems.append(
             f"group traits.relationshipAttributes must be an object, got {json_type(relationship)}"
         )
+
+
+def _check_group(message: Mapping[str, Any], problems: list[str]) -> None:
+    """Add the problems of a group message's traits (when they are an object)."""
+    traits = message.get("traits")
+    if traits.__class__ is dict:
+        _check_group_traits(traits, problems)
+
+
+def _check_semantic_event(message: Mapping[str, Any], problems: list[str]) -> None:
+    """Add the problems of a track message against its event's SEMANTIC_RULES, if any."""
+    event = message.get("event")
+    rules = SEMANTIC_RULES.get(event) if event.__class__ is str else None
+    if rules is not None:
+        for rule in rules:
+            found = rule(message)
+            if found is not None:
+                problems.append(found)
+
+
+#: The rules of a message type beyond its field types and required fields:
+#: type -> the check that adds the problems it finds.
+_TYPE_RULES: Final[Mapping[str, Callable[[Mapping[str, Any], list[str]], None]]] = {
+    "track": _check_semantic_event,
+    "group": _check_group,
+}
+
+
+def _batch_item_type_problem(kind: object) -> str:
+    """Why a batch item's ``type`` (missing, or not a message type) is refused."""
+    if kind is None:
+        return 'a batch item requires "type"'
+    return f'"type" must be one of {", ".join(sorted(ENDPOINT_TYPES))}, got {kind!r}'
+
+
+def _check_field_types(message: Mapping[str, Any], problems: list[str]) -> None:
+    """Add a problem for each known top-level field holding the wrong type (_EXPECTED)."""
+    # Written for speed: this runs for every message the full check sees.
+    for key, value in message.items():
+        expected = _EXPECTED.get(key)
+        if expected is None or value is None or value.__class__ is expected:
+            continue
+        if expected is dt.datetime:
+            if value.__class__ is str and is_datetime(value):
+                continue
+            problems.append(f'"{key}" must be an ISO-8601 date-time, got {value!r}')
+        else:
+            problems.append(f'"{key}" must be {_WHAT[expected]}, got {json_type(value)}')
+
+
+def _check_required(message: Mapping[str, Any], kind: str, problems: list[str]) -> None:
+    """Add the problem of each group of _REQUIRED[kind] that has no non-empty string."""
+    get = message.get
+    for fields, problem in _REQUIRED[kind]:
+        for name in fields:
+            value = get(name)
+            if value.__class__ is str and value:
+                break
+        else:
+            traits = get("traits")
+            if kind == "identify" and traits.__class__ is dict and _filled(traits, "email"):
+                # "you can pass an empty userId or anonymousId, and identify
+                # people by their email trait" (SPEC, identify).
+                continue
+            problems.append(problem)
 
 
 def check_message(message: Any, endpoint: str | None = None) -> list[str]:
@@ -316,53 +382,17 @@ def check_message(message: Any, endpoint: str | None = None) -> list[str]:
     problems: list[str] = []
     kind = message.get("type")
     if endpoint is None:
-        if kind is None:
-            return ['a batch item requires "type"']
         if kind.__class__ is not str or kind not in ENDPOINT_TYPES:
-            return [f'"type" must be one of {", ".join(sorted(ENDPOINT_TYPES))}, got {kind!r}']
+            return [_batch_item_type_problem(kind)]
     else:
         if kind is not None and kind != endpoint:
             problems.append(f'"type" is {kind!r} but the endpoint is /v1/{endpoint}')
         kind = endpoint
-
-    # Written for speed: this runs for every message a benchmark sends.
-    get = message.get
-    for key, value in message.items():
-        expected = _EXPECTED.get(key)
-        if expected is None or value is None or value.__class__ is expected:
-            continue
-        if expected is dt.datetime:
-            if value.__class__ is str and is_datetime(value):
-                continue
-            problems.append(f'"{key}" must be an ISO-8601 date-time, got {value!r}')
-        else:
-            problems.append(f'"{key}" must be {_WHAT[expected]}, got {json_type(value)}')
-
-    for fields, problem in _REQUIRED[kind]:
-        for name in fields:
-            value = get(name)
-            if value.__class__ is str and value:
-                break
-        else:
-            traits = get("traits")
-            if kind == "identify" and traits.__class__ is dict and _filled(traits, "email"):
-                # "you can pass an empty userId or anonymousId, and identify
-                # people by their email trait" (SPEC, identify).
-                continue
-            problems.append(problem)
-
-    if kind == "track":
-        event = get("event")
-        rules = SEMANTIC_RULES.get(event) if event.__class__ is str else None
-        if rules is not None:
-            for rule in rules:
-                found = rule(message)
-                if found is not None:
-                    problems.append(found)
-    elif kind == "group":
-        traits = get("traits")
-        if traits.__class__ is dict:
-            _check_group_traits(traits, problems)
+    _check_field_types(message, problems)
+    _check_required(message, kind, problems)
+    type_rules = _TYPE_RULES.get(kind)
+    if type_rules is not None:
+        type_rules(message, problems)
     return problems
 
 
@@ -437,6 +467,10 @@ class PayloadCheck:
         self.rejected.append((None, problem, message))
 
 
+#: An extra per-message check of check_payload: a reason to refuse, or None.
+_Reject = Callable[[dict[str, Any]], "str | None"]
+
+
 def check_payload(
     endpoint: str,
     data: bytes,
@@ -454,61 +488,88 @@ def check_payload(
         The accepted messages and the problems found. An accepted single call
         without a ``type`` gets the one its path implies, as the API does.
     """
-    result = PayloadCheck()
     if endpoint == "batch":
-        if len(data) > MAX_BATCH_BYTES:
-            result.too_large = True
-            result.reject_body(
-                f"the batch body is {len(data):,} bytes; the limit is {MAX_BATCH_BYTES:,}"
-            )
-            return result
-        big = len(data) > MAX_MESSAGE_BYTES  # else no message in it can be over the limit
-        try:
-            if big:
-                # Slices first (exact per-message sizes), then each slice decoded:
-                # one pass over the body instead of two.
-                raw_envelope = _raw_batch_decoder.decode(data)
-                sizes: list[int] | None = [len(raw) for raw in raw_envelope.batch]
-                envelope = BatchEnvelope(
-                    batch=[_any_decoder.decode(raw) for raw in raw_envelope.batch],
-                    sent_at=raw_envelope.sent_at,
-                )
-            else:
-                sizes = None
-                envelope = _batch_decoder.decode(data)
-        except msgspec.ValidationError as exc:
-            result.reject_body(f"invalid batch body: {exc}")
-            return result
-        except msgspec.DecodeError as exc:
-            result.unreadable = True
-            result.reject_body(f"the body is not valid JSON: {exc}")
-            return result
-        envelope_problems = check_batch_envelope(envelope)
-        if envelope_problems:
-            for problem in envelope_problems:
-                result.reject_body(problem)
-            return result
-        for index, message in enumerate(envelope.batch):
-            problems = check_message(message)
-            if sizes is not None and not problems:
-                size = sizes[index]
-                if size > MAX_MESSAGE_BYTES:
-                    problems.append(
-                        f"the message is {size:,} bytes; one call may be at most "
-                        f"{MAX_MESSAGE_BYTES:,}"
-                    )
-            if not problems and reject is not None:
-                reason = reject(message)
-                if reason is not None:
-                    problems.append(reason)
-            if problems:
-                reason = "; ".join(problems)
-                result.errors.extend(f"batch[{index}]: {p}" for p in problems)
-                result.rejected.append((index, reason, message))
-            else:
-                result.accepted.append(message)
-        return result
+        return _check_batch(data, reject)
+    return _check_call(endpoint, data, reject)
 
+
+def _check_batch(data: bytes, reject: _Reject | None) -> PayloadCheck:
+    """The verdict on a ``/v1/batch`` body: its size, its envelope, then each message."""
+    result = PayloadCheck()
+    if len(data) > MAX_BATCH_BYTES:
+        result.too_large = True
+        result.reject_body(
+            f"the batch body is {len(data):,} bytes; the limit is {MAX_BATCH_BYTES:,}"
+        )
+        return result
+    decoded = _decode_batch(data, result)
+    if decoded is None:
+        return result
+    envelope, sizes = decoded
+    envelope_problems = check_batch_envelope(envelope)
+    if envelope_problems:
+        for problem in envelope_problems:
+            result.reject_body(problem)
+        return result
+    _check_batch_messages(envelope.batch, sizes, reject, result)
+    return result
+
+
+def _decode_batch(
+    data: bytes, result: PayloadCheck
+) -> tuple[BatchEnvelope, list[int] | None] | None:
+    """The envelope and, for a big body, each message's size; None once ``result`` says why not."""
+    big = len(data) > MAX_MESSAGE_BYTES  # else no message in it can be over the limit
+    try:
+        if big:
+            # Slices first (exact per-message sizes), then each slice decoded:
+            # one pass over the body instead of two.
+            raw_envelope = _raw_batch_decoder.decode(data)
+            sizes: list[int] | None = [len(raw) for raw in raw_envelope.batch]
+            envelope = BatchEnvelope(
+                batch=[_any_decoder.decode(raw) for raw in raw_envelope.batch],
+                sent_at=raw_envelope.sent_at,
+            )
+        else:
+            sizes = None
+            envelope = _batch_decoder.decode(data)
+    except msgspec.ValidationError as exc:
+        result.reject_body(f"invalid batch body: {exc}")
+        return None
+    except msgspec.DecodeError as exc:
+        result.unreadable = True
+        result.reject_body(f"the body is not valid JSON: {exc}")
+        return None
+    return envelope, sizes
+
+
+def _check_batch_messages(
+    messages: list[Any], sizes: list[int] | None, reject: _Reject | None, result: PayloadCheck
+) -> None:
+    """Check each message of a batch and record it in ``result`` as accepted or rejected."""
+    for index, message in enumerate(messages):
+        problems = check_message(message)
+        if sizes is not None and not problems:
+            size = sizes[index]
+            if size > MAX_MESSAGE_BYTES:
+                problems.append(
+                    f"the message is {size:,} bytes; one call may be at most {MAX_MESSAGE_BYTES:,}"
+                )
+        if not problems and reject is not None:
+            reason = reject(message)
+            if reason is not None:
+                problems.append(reason)
+        if problems:
+            reason = "; ".join(problems)
+            result.errors.extend(f"batch[{index}]: {p}" for p in problems)
+            result.rejected.append((index, reason, message))
+        else:
+            result.accepted.append(message)
+
+
+def _check_call(endpoint: str, data: bytes, reject: _Reject | None) -> PayloadCheck:
+    """The verdict on a single call's body (``/v1/track`` ...)."""
+    result = PayloadCheck()
     try:
         message = _call_decoder.decode(data)
     except msgspec.ValidationError as exc:
