@@ -79,7 +79,13 @@ from cio_analytics.events import (
 if _typing.TYPE_CHECKING:
     import httpx as _httpx
 
+    #: The default client (None until the first call builds it); assignable, as in
+    #: customerio-cdp-analytics: None makes the next call build a fresh client.
+    #: Provided at run time by the package's module class (see ``_api``).
+    default_client: Client | None
+
 __all__ = [
+    "VERSION",
     "BulkResult",
     "CioError",
     "Client",
@@ -103,6 +109,7 @@ __all__ = [
     "configure",
     "create_object",
     "create_relationship",
+    "default_client",
     "delete_device",
     "delete_object",
     "delete_relationship",
@@ -130,6 +137,9 @@ __all__ = [
     "update_object",
     "video",
 ]
+
+#: The version, under the name customerio-cdp-analytics exports it.
+VERSION: str = __version__
 
 # Module settings. None means "the default" (or the environment variable for
 # write_key, region and host). Assigning one is applied to the default client.

@@ -26,9 +26,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cio_analytics._client import Client
 from cio_analytics._delivery.stats import ClientStats
-from cio_analytics._settings import Settings, setting_names
+from cio_analytics._settings import Settings, proxy_from_mapping, setting_names
 from cio_analytics._spec import operations
-from cio_analytics.errors import ConfigurationError
+from cio_analytics.errors import ArgumentTypeError, ConfigurationError
 
 __all__ = [
     "MODULE_SETTINGS",
@@ -54,6 +54,7 @@ __all__ = [
     "reset",
     "screen",
     "send_batch",
+    "set_default_client",
     "shutdown",
     "stats",
     "suppress_user",
@@ -99,19 +100,75 @@ def get_client() -> Client:
 
 
 def apply_setting(name: str, value: Any) -> None:
-    """Apply a module setting that was just assigned to the default client, if it exists."""
+    """Check a module setting that is being assigned, and apply it to the default client.
+
+    Before the default client exists the value is checked with the other module
+    settings, so an invalid one fails once, where it is assigned, and not at
+    every later call.
+
+    Raises:
+        ConfigurationError: The value is invalid (nothing changes).
+    """
     client = _client
     if client is not None:
         client.configure(**{name: value})
+    else:
+        _check_module_settings({**_module_settings(), name: value})
+
+
+def _check_module_settings(values: dict[str, Any]) -> None:
+    """Raise ConfigurationError if ``values`` (module settings) could not build a client."""
+    values = dict(values)
+    values.pop("thread", None)
+    proxies = values.pop("proxies", None)
+    settings = Settings.resolve(**values)
+    if values.get("proxy") is None and proxies is not None:
+        proxy_from_mapping(proxies, settings.base_url)
+
+
+def set_default_client(client: Client | None) -> None:
+    """Replace the default client: None makes the next call build a fresh one.
+
+    The client it replaces is shut down first (what it queued is delivered,
+    within its ``shutdown_timeout``), so switching keys loses nothing.
+
+    Raises:
+        ArgumentTypeError: ``client`` is neither a Client nor None.
+    """
+    global _client
+    if client is not None and not isinstance(client, Client):
+        raise ArgumentTypeError(
+            f"default_client must be a cio_analytics.Client or None, got "
+            f"{type(client).__name__}",
+            argument="default_client",
+        )
+    with _lock:
+        old, _client = _client, client
+    if old is not None and old is not client:
+        old.shutdown()
 
 
 class _SettingsModule(types.ModuleType):
-    """The package module: assigning a setting applies it to the default client."""
+    """The package module: assigning a setting applies it to the default client.
+
+    It also gives the package the official library's ``default_client``
+    attribute: None until the first call builds the client, and assignable
+    (None makes the next call build a fresh one).
+    """
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in MODULE_SETTINGS:
             apply_setting(name, value)  # validates first: a bad value changes nothing
         super().__setattr__(name, value)
+
+    @property
+    def default_client(self) -> Client | None:
+        """The default client, or None before the first call has built it."""
+        return _client
+
+    @default_client.setter
+    def default_client(self, client: Client | None) -> None:
+        set_default_client(client)
 
 
 def install_settings_hook(package: str) -> None:
@@ -138,21 +195,19 @@ def configure(**settings: Any) -> None:
     if client is not None:
         client.configure(**settings)  # validates before anything changes
     else:
-        values = {**_module_settings(), **settings}
-        values.pop("thread", None)
-        values.pop("proxies", None)
-        Settings.resolve(**values)
+        _check_module_settings({**_module_settings(), **settings})
     for name, value in settings.items():
         package.__dict__[name] = value  # bypass the package's __setattr__ hook
 
 
 def reset() -> None:
-    """Shut the default client down and forget it; the next call builds a new one."""
-    global _client
-    with _lock:
-        client, _client = _client, None
-    if client is not None:
-        client.shutdown()
+    """Shut the default client down and forget it; the next call builds a new one.
+
+    What it queued is delivered first (within its ``shutdown_timeout``). The
+    module settings are kept: the next client is built from them (and the
+    environment) again. The same as ``cio_analytics.default_client = None``.
+    """
+    set_default_client(None)
 
 
 def identify(

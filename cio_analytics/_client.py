@@ -152,6 +152,9 @@ class Client:
             proxy = proxy_from_mapping(proxies, settings.base_url)
         if proxy is not None:
             settings = settings.replace(proxy=proxy)
+        if settings.send and settings.write_key is None:
+            # Once, here, rather than at every call in every request handler.
+            raise missing_key_error()
         self._settings = settings
         self._context = DeliveryContext(settings)
         self._queue: collections.deque[bytes] = collections.deque()

@@ -78,6 +78,18 @@ def _whole(name: str, value: int, *, minimum: int) -> None:
         raise ConfigurationError(f"{name} must be >= {minimum}, got {value}", setting=name)
 
 
+def _check_queue_size(value: int) -> None:
+    if value == 0 and not isinstance(value, bool):
+        raise ConfigurationError(
+            "max_queue_size must be >= 1, got 0. customerio-cdp-analytics reads 0 as "
+            "'unbounded'; cio-analytics always bounds its queue, so that an outage cannot "
+            "grow memory without limit. Set a large bound instead, such as 100_000 "
+            "(about 40 MB of typical messages).",
+            setting="max_queue_size",
+        )
+    _whole("max_queue_size", value, minimum=1)
+
+
 def normalize_host(host: str) -> str:
     """Return ``host`` as ``scheme://netloc[/prefix]`` without a trailing ``/`` or ``/v1``.
 
@@ -148,6 +160,32 @@ class Settings:
     log_payloads: bool = False
 
     def __post_init__(self) -> None:
+        self._normalize_identity()
+        on_error: object = self.on_error
+        if on_error is not None and not callable(on_error):
+            if on_error:
+                raise ConfigurationError(
+                    f"on_error must be callable or None, got {type(on_error).__name__}",
+                    setting="on_error",
+                )
+            # False, 0, "" ...: "no callback", as customerio-cdp-analytics reads it.
+            object.__setattr__(self, "on_error", None)
+        for name in ("debug", "send", "sync_mode", "gzip", "strict", "log_payloads"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigurationError(
+                    f"{name} must be a bool, got {getattr(self, name)!r}", setting=name
+                )
+        self._check_numbers()
+        if self.proxy is not None:
+            scheme = urlsplit(self.proxy).scheme if isinstance(self.proxy, str) else ""
+            if scheme not in _PROXY_SCHEMES:
+                raise ConfigurationError(
+                    f"proxy must be an http://, https:// or socks5:// URL, got {self.proxy!r}",
+                    setting="proxy",
+                )
+
+    def _normalize_identity(self) -> None:
+        """Check and normalise write_key, region and host."""
         if self.write_key is not None:
             if not isinstance(self.write_key, str):
                 raise ConfigurationError(
@@ -167,14 +205,10 @@ class Settings:
         object.__setattr__(self, "region", self.region.lower())
         if self.host is not None:
             object.__setattr__(self, "host", normalize_host(self.host))
-        if self.on_error is not None and not callable(self.on_error):
-            raise ConfigurationError("on_error must be callable or None", setting="on_error")
-        for name in ("debug", "send", "sync_mode", "gzip", "strict", "log_payloads"):
-            if not isinstance(getattr(self, name), bool):
-                raise ConfigurationError(
-                    f"{name} must be a bool, got {getattr(self, name)!r}", setting=name
-                )
-        _whole("max_queue_size", self.max_queue_size, minimum=1)
+
+    def _check_numbers(self) -> None:
+        """Check every count, size and duration."""
+        _check_queue_size(self.max_queue_size)
         _whole("upload_size", self.upload_size, minimum=1)
         _whole("max_batch_bytes", self.max_batch_bytes, minimum=MAX_MESSAGE_BYTES + 1024)
         if self.max_batch_bytes > MAX_BATCH_BYTES:
@@ -190,13 +224,6 @@ class Settings:
         _positive("shutdown_timeout", self.shutdown_timeout, allow_zero=True)
         if self.rate_limit is not None:
             _positive("rate_limit", self.rate_limit)
-        if self.proxy is not None:
-            scheme = urlsplit(self.proxy).scheme if isinstance(self.proxy, str) else ""
-            if scheme not in _PROXY_SCHEMES:
-                raise ConfigurationError(
-                    f"proxy must be an http://, https:// or socks5:// URL, got {self.proxy!r}",
-                    setting="proxy",
-                )
 
     @property
     def base_url(self) -> str:
@@ -249,14 +276,38 @@ class Settings:
 
 
 def proxy_from_mapping(proxies: Mapping[str, str] | str | None, base_url: str) -> str | None:
-    """Pick the proxy for ``base_url`` out of a requests-style ``proxies`` mapping."""
-    if proxies is None or isinstance(proxies, str):
-        return proxies
-    scheme = urlsplit(base_url).scheme
-    for key in (scheme, f"{scheme}://", "all", "all://"):
-        if key in proxies:
-            return proxies[key]
+    """The proxy for ``base_url`` from a requests-style ``proxies`` value, as requests picks it.
+
+    A mapping is searched for ``scheme://host``, then ``scheme``, then
+    ``all://host``, then ``all`` (requests' order); a proxy without a scheme
+    gets ``http://``, as requests gives it. None when no key applies.
+    """
+    if proxies is None:
+        return None
+    if isinstance(proxies, str):
+        return _with_scheme(proxies)
+    if not isinstance(proxies, Mapping):
+        raise ConfigurationError(
+            f"proxies must be a URL or a mapping like {{'https': url}}, got "
+            f"{type(proxies).__name__}",
+            setting="proxies",
+        )
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    for key in (f"{parts.scheme}://{host}", parts.scheme, f"all://{host}", "all"):
+        proxy = proxies.get(key)
+        if proxy:
+            return _with_scheme(proxy)
     return None
+
+
+def _with_scheme(proxy: str) -> str:
+    if not isinstance(proxy, str):
+        raise ConfigurationError(
+            f"a proxy must be a URL string, got {type(proxy).__name__}", setting="proxies"
+        )
+    proxy = proxy.strip()
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 def missing_key_error() -> ConfigurationError:

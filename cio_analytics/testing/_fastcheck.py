@@ -37,12 +37,13 @@ class _Item(msgspec.Struct, rename="camel"):
 
     type: str
     user_id: str | None = None
-    anonymous_id: str | None = None
+    # UNSET when absent, None when null: the schema refuses some nulls.
+    anonymous_id: str | msgspec.UnsetType | None = msgspec.UNSET
     group_id: str | None = None
     previous_id: str | None = None
     message_id: str | None = None
     event: str | None = None
-    name: str | None = None
+    name: str | msgspec.UnsetType | None = msgspec.UNSET
     category: str | None = None
     # Objects whose content the rules do not read: checked to be objects (valid
     # JSON), with no Python object built for what they hold.
@@ -68,12 +69,15 @@ _PERSON_CALLS: Final = frozenset({"identify", "page", "screen"})
 def _item_ok(item: _Item) -> bool:
     """Whether an item surely passes the full check (False: let the full check decide)."""
     kind = item.type
+    has_required_ids: object
     if kind == "track":
         event = item.event
         if not event or event in SEMANTIC_RULES:
             return False
         has_required_ids = item.user_id or item.anonymous_id or item.group_id
     elif kind in _PERSON_CALLS:
+        if item.name is None or (item.anonymous_id is None and kind == "identify"):
+            return False  # a null the schema may refuse: the full check says
         has_required_ids = item.user_id or item.anonymous_id
     elif kind == "alias":
         has_required_ids = item.previous_id and item.user_id

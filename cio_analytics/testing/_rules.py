@@ -17,9 +17,14 @@ reference (``cio_api.md`` sections 1-4 and 6):
   (:data:`SEMANTIC_RULES`);
 - one call is at most 32 KB of JSON and one batch body at most 500 KB.
 
-JSON ``null`` in an optional field counts as absent: the official Python
-library sends ``"anonymousId": null`` and its messages must be accepted.
-Extra keys are allowed, as the OpenAPI description allows them.
+JSON ``null`` in an optional field counts as absent, with the two exceptions
+the API's schema makes (``cio_api.md`` section 6): an identify that has a
+``userId`` must not carry ``"anonymousId": null``, and a page or screen must
+not carry ``"name": null``. The official Python library sends both, so in
+strict mode its identify calls (and its unnamed page and screen calls) are
+refused, and in permissive mode they are accepted and recorded as rejections,
+as Customer.io's schema would judge them. Extra keys are allowed, as the
+OpenAPI description allows them.
 """
 
 from __future__ import annotations
@@ -318,11 +323,32 @@ def _check_semantic_event(message: Mapping[str, Any], problems: list[str]) -> No
                 problems.append(found)
 
 
+def _check_identify(message: Mapping[str, Any], problems: list[str]) -> None:
+    """Add a problem for ``"anonymousId": null`` beside a userId (the schema refuses it)."""
+    if message.get("userId") and "anonymousId" in message and message["anonymousId"] is None:
+        problems.append(
+            '"anonymousId" is null; an identify with a "userId" must leave it out or '
+            "give a string (the API's schema refuses null here)"
+        )
+
+
+def _check_named_view(message: Mapping[str, Any], problems: list[str]) -> None:
+    """Add a problem for ``"name": null`` on a page or screen (the schema refuses it)."""
+    if "name" in message and message["name"] is None:
+        problems.append(
+            '"name" is null; leave it out or give a string (the API\'s schema refuses '
+            "null here)"
+        )
+
+
 #: The rules of a message type beyond its field types and required fields:
 #: type -> the check that adds the problems it finds.
 _TYPE_RULES: Final[Mapping[str, Callable[[Mapping[str, Any], list[str]], None]]] = {
     "track": _check_semantic_event,
     "group": _check_group,
+    "identify": _check_identify,
+    "page": _check_named_view,
+    "screen": _check_named_view,
 }
 
 

@@ -161,20 +161,24 @@ class TestSnapshot:
 
 
 class TestWriteKey:
-    """A missing key is reported on the first call that would send."""
+    """A missing key is reported once: when the client is built (or at the first call)."""
 
-    def test_no_key_no_error_at_construction(self) -> None:
-        """Building a client without a key is fine (nothing is sent yet)."""
-        Client()
+    def test_no_key_fails_at_construction(self) -> None:
+        """Client() with sending on and no key raises, naming the setting and the env var."""
+        with pytest.raises(ConfigurationError) as info:
+            Client()
+        assert info.value.setting == "write_key"
+        assert info.value.env_var == "CUSTOMERIO_API_KEY"
+        assert "CUSTOMERIO_API_KEY" in str(info.value)
 
-    def test_first_send_raises_configuration_error(self) -> None:
-        """track() without a key raises ConfigurationError naming setting and env var."""
-        client = Client()
+    def test_key_removed_later_raises_at_the_next_send(self) -> None:
+        """A key taken away by configure() makes the next call raise the same error."""
+        client = Client("k")
+        client.configure(write_key=None)
         with pytest.raises(ConfigurationError) as info:
             client.track("u1", "E")
         assert info.value.setting == "write_key"
         assert info.value.env_var == "CUSTOMERIO_API_KEY"
-        assert "CUSTOMERIO_API_KEY" in str(info.value)
 
     def test_module_level_without_key(self) -> None:
         """The module-level API raises the same error, not at import."""

@@ -40,14 +40,15 @@ VALID = [
     Case("identify", "identify", {"userId": "u1", "traits": {"email": "a@example.com"}}),
     Case("identify-anonymous", "identify", {"anonymousId": "a1"}),
     Case("identify-by-email", "identify", {"userId": "", "traits": {"email": "a@example.com"}}),
-    Case("identify-null-fields", "identify", {"userId": "u1", "anonymousId": None, "traits": None}),
+    Case("identify-null-traits", "identify", {"userId": "u1", "traits": None, "context": None}),
+    Case("identify-anonymous-null-user", "identify", {"userId": None, "anonymousId": "a1"}),
     Case("track", "track", {"userId": "u1", "event": "Signed Up", "properties": {"plan": "pro"}}),
     Case("track-group", "track", {"groupId": "g1", "event": "Renewed"}),
     Case(
         "track-z-time", "track", {"userId": "u1", "event": "E", "timestamp": "2024-01-02T03:04:05Z"}
     ),
     Case("page", "page", {"anonymousId": "a1", "name": "Pricing", "properties": {"url": "/p"}}),
-    Case("page-null-name", "page", {"userId": "u1", "name": None, "category": None}),
+    Case("page-null-category", "page", {"userId": "u1", "name": "Home", "category": None}),
     Case("screen", "screen", {"userId": "u1", "name": "Home"}),
     Case("group", "group", {"groupId": "acme", "traits": {"name": "Acme", "objectTypeId": "1"}}),
     Case(
@@ -78,6 +79,20 @@ VALID = [
 ]
 
 INVALID = [
+    # The two nulls the API's schema refuses (cio_api.md section 6).
+    Case(
+        "identify-null-anonymous-id",
+        "identify",
+        {"userId": "u1", "anonymousId": None, "traits": None},
+        '"anonymousId" is null; an identify with a "userId" must leave it out',
+    ),
+    Case(
+        "page-null-name",
+        "page",
+        {"userId": "u1", "name": None, "category": None},
+        '"name" is null; leave it out or give a string',
+    ),
+    Case("screen-null-name", "screen", {"userId": "u1", "name": None}, '"name" is null'),
     Case(
         "identify-no-id",
         "identify",
