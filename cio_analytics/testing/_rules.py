@@ -64,6 +64,15 @@ METRICS: Final = frozenset({"delivered", "opened", "clicked", "converted"})
 #: Allowed ``properties.actionType`` values of ``Report Content Event``.
 CONTENT_ACTIONS: Final = frozenset({"viewed_content", "clicked_content"})
 
+class _DateTime:
+    """Marks the fields that hold an ISO-8601 date-time string.
+
+    A marker of its own, not ``datetime.datetime``: a test that freezes time
+    (freezegun) replaces ``datetime.datetime`` in every loaded module, and the
+    rules must not change with it.
+    """
+
+
 #: What each known top-level field must hold when present (null counts as absent):
 #: a string, an object, or an ISO-8601 date-time string.
 _EXPECTED: Final[Mapping[str, type]] = {
@@ -79,9 +88,9 @@ _EXPECTED: Final[Mapping[str, type]] = {
     "properties": dict,
     "context": dict,
     "integrations": dict,
-    "timestamp": dt.datetime,
-    "originalTimestamp": dt.datetime,
-    "sentAt": dt.datetime,
+    "timestamp": _DateTime,
+    "originalTimestamp": _DateTime,
+    "sentAt": _DateTime,
 }
 _WHAT: Final[Mapping[type, str]] = {str: "a string", dict: "an object"}
 
@@ -366,7 +375,7 @@ def _check_field_types(message: Mapping[str, Any], problems: list[str]) -> None:
         expected = _EXPECTED.get(key)
         if expected is None or value is None or value.__class__ is expected:
             continue
-        if expected is dt.datetime:
+        if expected is _DateTime:
             if value.__class__ is str and is_datetime(value):
                 continue
             problems.append(f'"{key}" must be an ISO-8601 date-time, got {value!r}')
