@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,10 +12,19 @@ import pytest
 from cio_analytics import Client
 from cio_analytics.testing import LocalServer
 
-from ._outcomes import ErrorLog
+from ._outcomes import MATRIX_ROWS, ErrorLog, write_matrix
 
 #: Seconds any flush or shutdown in this suite may wait before the test fails (never hangs).
 BOUND = 30.0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _write_fault_matrix() -> Iterator[None]:
+    """At the end of the session, write the fault matrix when CIO_FAULT_MATRIX names a file."""
+    yield
+    target = os.environ.get("CIO_FAULT_MATRIX")
+    if MATRIX_ROWS and target:
+        write_matrix(sorted(MATRIX_ROWS, key=lambda r: r.case), Path(target))
 
 
 @pytest.fixture(name="server")
