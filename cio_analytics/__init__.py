@@ -13,7 +13,8 @@ Module settings (``write_key``, ``region``, ``host``, ``on_error``, ``debug``,
 ``send``, ``sync_mode``, ``max_queue_size``, ``upload_size``,
 ``upload_interval``, ``max_batch_bytes``, ``gzip``, ``timeout``,
 ``max_retries``, ``retry_deadline``, ``strict``, ``shutdown_timeout``,
-``rate_limit``, ``proxy``, ``transport``, ``log_payloads``) are read when the
+``rate_limit``, ``proxy``, ``transport``, ``log_payloads``, ``max_queue_bytes``,
+``handle_sigterm``, ``stall_warning``) are read when the
 default client is built on the first call. Assigning one later applies it to
 that client immediately: it takes effect from the next call and the next batch
 sent (including messages already queued).
@@ -165,6 +166,9 @@ proxy: str | None = None
 proxies: "_typing.Mapping[str, str] | str | None" = None
 transport: "_httpx.BaseTransport | None" = None
 log_payloads: bool | None = None
+max_queue_bytes: int | None = None
+handle_sigterm: bool | None = None
+stall_warning: float | None = None
 thread: int | None = None
 
 for _public in (Client, Settings, ClientStats, BulkResult, FailedMessage):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import sys
 import threading
 import types
@@ -26,6 +25,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cio_analytics._client import Client
 from cio_analytics._delivery.stats import ClientStats
+from cio_analytics._process import on_fork
 from cio_analytics._settings import Settings, proxy_from_mapping, setting_names
 from cio_analytics._spec import operations
 from cio_analytics.errors import ArgumentTypeError, ConfigurationError
@@ -76,7 +76,7 @@ def _new_lock_after_fork() -> None:
     _lock = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_new_lock_after_fork)
+on_fork(_new_lock_after_fork)
 
 
 def _module_settings() -> dict[str, Any]:

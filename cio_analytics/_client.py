@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
 import collections
-import functools
-import os
-import sys
 import threading
+import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -22,7 +19,8 @@ from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
 from cio_analytics._delivery.retry import Sleeper
 from cio_analytics._delivery.stats import ClientStats
-from cio_analytics._logging import logger
+from cio_analytics._lifecycle import ExitDrain, note_client
+from cio_analytics._process import on_fork
 from cio_analytics._settings import OnError, Settings, missing_key_error, proxy_from_mapping
 from cio_analytics._spec import operations
 from cio_analytics._spec.ecommerce import EcommerceEvents
@@ -40,7 +38,6 @@ from cio_analytics._wire.build import (
 )
 from cio_analytics.errors import (
     DeliveryError,
-    FailureReason,
     RetriesExhaustedError,
 )
 
@@ -49,12 +46,6 @@ __all__ = ["Client"]
 
 # Clients alive in this process, for the at-fork hook.
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
-
-
-def _at_exit(ref: weakref.ref[Client]) -> None:
-    client = ref()
-    if client is not None:
-        client._shutdown_at_exit()
 
 
 class Client:
@@ -97,6 +88,11 @@ class Client:
         proxy: A proxy URL (httpx's ``proxy``).
         transport: An ``httpx.BaseTransport`` (tests, custom networking).
         log_payloads: Let debug logging print message bodies.
+        max_queue_bytes: Bytes of encoded messages held before new ones are dropped.
+        handle_sigterm: Deliver what is queued when SIGTERM arrives (while the
+            process keeps Python's default disposition for it).
+        stall_warning: Seconds without any delivery, while messages wait, before
+            one WARNING says so (0 turns it off).
     """
 
     def __init__(
@@ -125,29 +121,14 @@ class Client:
         proxy: str | None = None,
         transport: httpx.BaseTransport | None = None,
         log_payloads: bool | None = None,
+        max_queue_bytes: int | None = None,
+        handle_sigterm: bool | None = None,
+        stall_warning: float | None = None,
     ) -> None:
-        settings = Settings.resolve(
-            write_key=write_key,
-            host=host,
-            region=region,
-            debug=debug,
-            max_queue_size=max_queue_size,
-            send=send,
-            on_error=on_error,
-            gzip=gzip,
-            max_retries=max_retries,
-            sync_mode=sync_mode,
-            timeout=timeout,
-            upload_size=upload_size,
-            upload_interval=upload_interval,
-            max_batch_bytes=max_batch_bytes,
-            retry_deadline=retry_deadline,
-            strict=strict,
-            shutdown_timeout=shutdown_timeout,
-            rate_limit=rate_limit,
-            transport=transport,
-            log_payloads=log_payloads,
-        )
+        given = dict(locals())
+        for name in ("self", "proxies", "thread", "proxy"):
+            given.pop(name)
+        settings = Settings.resolve(**given)
         if proxy is None and proxies is not None:
             proxy = proxy_from_mapping(proxies, settings.base_url)
         if proxy is not None:
@@ -163,8 +144,12 @@ class Client:
         self._debug = False
         self._apply(settings)
         self._consumer = self._new_consumer()
-        self._atexit_callback: Callable[[], None] | None = None
+        self._exit = ExitDrain(self._consumer, self._context)
+        # When nobody references the client any more, its thread delivers what is
+        # queued and ends (the exit hook holds the drain, not the client).
+        weakref.finalize(self, ExitDrain.release, self._exit).atexit = False
         _clients.add(self)
+        note_client(self, settings.write_key)
 
     # -- settings ------------------------------------------------------------
 
@@ -174,6 +159,7 @@ class Client:
         self._send = settings.send
         self._sync = settings.sync_mode
         self._max_queue_size = settings.max_queue_size
+        self._max_queue_bytes = settings.max_queue_bytes
         self._upload_size = settings.upload_size
         self._key_missing = settings.write_key is None
         self._context.apply(settings)
@@ -225,20 +211,9 @@ class Client:
 
     def _start_consumer(self) -> None:
         """No consumer thread runs yet (first message, after fork or shutdown): start one."""
-        if self._atexit_callback is None:
-            self._register_atexit()
-        _register_multiprocessing_flush()
+        settings = self._settings
+        self._exit.register(sigterm=settings.handle_sigterm and settings.send)
         self._consumer.ensure_started()
-
-    def _register_atexit(self) -> None:
-        callback = functools.partial(_at_exit, weakref.ref(self))
-        self._atexit_callback = callback
-        atexit.register(callback)
-
-    def _unregister_atexit(self) -> None:
-        callback, self._atexit_callback = self._atexit_callback, None
-        if callback is not None:
-            atexit.unregister(callback)
 
     def _after_fork_in_child(self) -> None:
         # The parent's queued messages are the parent's to send: start empty, with
@@ -250,36 +225,7 @@ class Client:
         self._sync_deliverer = None
         self._apply(self._settings)
         self._consumer = self._new_consumer()
-
-    def _shutdown_at_exit(self) -> None:
-        self._atexit_callback = None
-        stats = self._context.stats
-        if stats.enqueued - stats.delivered - stats.failed <= 0:
-            self._consumer.shutdown(0.0)
-            return
-        timeout = self._settings.shutdown_timeout
-        log = self._context.log
-        log.exiting = True  # one summary warning below instead of one per batch
-        try:
-            cut, _ = self._shutdown_counting_cut(timeout)
-        finally:
-            log.exiting = False
-        if cut:
-            logger.warning(
-                "cio_analytics: %d message(s) could not be delivered before exit "
-                "(shutdown_timeout=%g s); they were reported to on_error",
-                cut,
-                timeout,
-            )
-
-    def _shutdown_counting_cut(self, timeout: float) -> tuple[int, bool]:
-        """Shut the consumer down; return how many messages the deadline cut off,
-        and whether the consumer shut down cleanly."""
-        key = FailureReason.SHUTDOWN.value
-        stats = self._context.stats
-        before = stats.failed_by_reason.get(key, 0)
-        clean = self._consumer.shutdown(timeout)
-        return stats.failed_by_reason.get(key, 0) - before, clean
+        self._exit.after_fork(self._consumer, self._context)
 
     # -- the hot path --------------------------------------------------------
 
@@ -295,12 +241,20 @@ class Client:
             self._send_now(data)
             return message_id
         queue = self._queue
+        context = self._context
         n = len(queue)
-        if n >= self._max_queue_size:
-            self._context.report_dropped(data)
+        size = len(data)
+        if n >= self._max_queue_size or context.queued_bytes + size > self._max_queue_bytes:
+            context.report_dropped(data, by_bytes=n < self._max_queue_size)
             return message_id
+        context.queued_bytes += size
         self._count_enqueued()
         queue.append(data)
+        if not n:
+            if context.waiting_since is None:
+                context.waiting_since = time.monotonic()
+        elif not n & 1023:
+            context.check_stall()  # every 1024 queued: a stall is noticed even with no thread
         consumer = self._consumer
         if not consumer.ready:
             self._start_consumer()
@@ -678,9 +632,9 @@ class Client:
         """
         if timeout is None:
             timeout = self._settings.shutdown_timeout
-        cut, clean = self._shutdown_counting_cut(timeout)
+        cut, clean = self._exit.shutdown(timeout)
         # Only now: an interrupted shutdown leaves the exit hook in place.
-        self._unregister_atexit()
+        self._exit.unregister()
         with self._sync_lock:
             deliverer, self._sync_deliverer = self._sync_deliverer, None
         if deliverer is not None:
@@ -693,7 +647,14 @@ class Client:
 
     def stats(self) -> ClientStats:
         """A snapshot of the counters (enqueued, delivered, failed, dropped ...)."""
-        return self._context.stats.snapshot(queue_depth=len(self._queue))
+        context = self._context
+        context.check_stall()
+        return context.stats.snapshot(
+            queue_depth=len(self._queue),
+            queue_bytes=context.queued_bytes,
+            stalled_for=context.stalled_for(),
+            last_failure=context.last_failure,
+        )
 
     def __enter__(self) -> Self:
         return self
@@ -715,39 +676,8 @@ class Client:
 
 
 def _after_fork_in_child() -> None:
-    global _mp_finalizer_pid
-    _mp_finalizer_pid = 0
     for client in list(_clients):
         client._after_fork_in_child()
 
 
-# The pid of the process that registered the multiprocessing finalizer below.
-_mp_finalizer_pid = 0
-
-
-def _register_multiprocessing_flush() -> None:
-    """In a multiprocessing child, deliver the queue when the child's task returns.
-
-    multiprocessing ends its children with os._exit, which skips atexit; its own
-    exit code runs the finalizers it knows about. It clears them when a child
-    starts, so this registers when the child starts a consumer, not at fork.
-    """
-    global _mp_finalizer_pid
-    if _mp_finalizer_pid == os.getpid():
-        return
-    process = sys.modules.get("multiprocessing.process")
-    util = sys.modules.get("multiprocessing.util")
-    if process is None or util is None or process.parent_process() is None:
-        return
-    _mp_finalizer_pid = os.getpid()
-    util.Finalize(None, _shutdown_all_at_exit, exitpriority=100)
-
-
-def _shutdown_all_at_exit() -> None:
-    for client in list(_clients):
-        if client._atexit_callback is not None:
-            client._unregister_atexit()
-            client._shutdown_at_exit()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
+on_fork(_after_fork_in_child)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_HOSTS",
+    "DEFAULT_MAX_QUEUE_BYTES",
     "ENV_API_KEY",
     "ENV_HOST",
     "ENV_REGION",
@@ -30,6 +31,7 @@ __all__ = [
     "OnError",
     "Settings",
     "missing_key_error",
+    "redact_url",
 ]
 
 
@@ -50,6 +52,8 @@ DEFAULT_HOSTS: Final[Mapping[str, str]] = {
 MAX_MESSAGE_BYTES: Final = 32 * 1024
 #: The API's limit for one batch request, in bytes of JSON (500 KB).
 MAX_BATCH_BYTES: Final = 500 * 1000
+#: Default bound of the encoded bytes a client's queue holds (32 MiB).
+DEFAULT_MAX_QUEUE_BYTES: Final = 32 * 1024 * 1024
 
 #: ``on_error(error, messages)``: ``error`` is a :class:`~cio_analytics.errors.DeliveryError`,
 #: ``messages`` the undelivered messages as dicts in their wire shape.
@@ -158,6 +162,9 @@ class Settings:
     proxy: str | None = None
     transport: httpx.BaseTransport | None = None
     log_payloads: bool = False
+    max_queue_bytes: int = DEFAULT_MAX_QUEUE_BYTES
+    handle_sigterm: bool = True
+    stall_warning: float = 60.0
 
     def __post_init__(self) -> None:
         self._normalize_identity()
@@ -170,7 +177,9 @@ class Settings:
                 )
             # False, 0, "" ...: "no callback", as customerio-cdp-analytics reads it.
             object.__setattr__(self, "on_error", None)
-        for name in ("debug", "send", "sync_mode", "gzip", "strict", "log_payloads"):
+        for name in (
+            "debug", "send", "sync_mode", "gzip", "strict", "log_payloads", "handle_sigterm",
+        ):  # fmt: skip
             if not isinstance(getattr(self, name), bool):
                 raise ConfigurationError(
                     f"{name} must be a bool, got {getattr(self, name)!r}", setting=name
@@ -209,6 +218,8 @@ class Settings:
     def _check_numbers(self) -> None:
         """Check every count, size and duration."""
         _check_queue_size(self.max_queue_size)
+        _whole("max_queue_bytes", self.max_queue_bytes, minimum=MAX_MESSAGE_BYTES)
+        _positive("stall_warning", self.stall_warning, allow_zero=True)
         _whole("upload_size", self.upload_size, minimum=1)
         _whole("max_batch_bytes", self.max_batch_bytes, minimum=MAX_MESSAGE_BYTES + 1024)
         if self.max_batch_bytes > MAX_BATCH_BYTES:
@@ -224,6 +235,18 @@ class Settings:
         _positive("shutdown_timeout", self.shutdown_timeout, allow_zero=True)
         if self.rate_limit is not None:
             _positive("rate_limit", self.rate_limit)
+
+    def __repr__(self) -> str:
+        shown = []
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if item.name == "write_key":
+                shown.append(f"write_key={'<set>' if value else None}")
+            elif item.name == "proxy" and value is not None:
+                shown.append(f"proxy={redact_url(value)!r}")
+            else:
+                shown.append(f"{item.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
 
     @property
     def base_url(self) -> str:
@@ -273,6 +296,17 @@ class Settings:
                 RuntimeWarning,
                 stacklevel=4,
             )
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for logs and reprs)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=f"{user}:***@{host}{port}").geturl()
 
 
 def proxy_from_mapping(proxies: Mapping[str, str] | str | None, base_url: str) -> str | None:

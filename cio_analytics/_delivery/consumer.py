@@ -42,6 +42,7 @@ from __future__ import annotations
 import collections
 import math
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -60,8 +61,10 @@ __all__ = ["Consumer"]
 #: Seconds an idle consumer sleeps before looking again. It is woken by the next
 #: message anyway; this only bounds the cost of a missed wake-up.
 _IDLE_WAIT: Final = 5.0
-#: Extra seconds shutdown gives a thread, after the deadline, to report its batch.
-_SHUTDOWN_GRACE: Final = 0.5
+#: Seconds shutdown may run past its deadline: a stuck thread's last report, on_error.
+_SHUTDOWN_MARGIN: Final = 0.1
+#: Seconds between two attempts to start a thread after one was refused.
+_RETRY_START_AFTER: Final = 1.0
 
 
 class BatchSender(Protocol):
@@ -93,7 +96,7 @@ class _InFlight:
 class _Generation:
     """What one consumer thread owns: its waits, its HTTP client, its batch in flight."""
 
-    __slots__ = ("closing", "deliverer", "inflight", "sleeper", "thread")
+    __slots__ = ("closing", "deliverer", "inflight", "requeue_cut", "sleeper", "thread")
 
     def __init__(self, deliverer: BatchSender, sleeper: Sleeper) -> None:
         self.deliverer = deliverer
@@ -102,6 +105,8 @@ class _Generation:
         self.inflight: _InFlight | None = None
         #: Set by shutdown: no new thread may start on this generation.
         self.closing = False
+        #: Put batches its deadline cuts off back in the queue (a flush without a thread).
+        self.requeue_cut = False
 
 
 class Consumer:
@@ -143,6 +148,11 @@ class Consumer:
         self.filling = False
         #: True while the thread sleeps after an empty interval (producers signal at once).
         self.idle = False
+        #: Why no thread could start (None while one can): flush() then delivers itself.
+        self.cannot_start: str | None = None
+        #: Set when the client was collected: deliver what is queued, then end the thread.
+        self._released = False
+        self._retry_start_at = 0.0
 
     def _new_generation(self) -> _Generation:
         sleeper = Sleeper()
@@ -152,7 +162,9 @@ class Consumer:
 
     def ensure_started(self) -> None:
         """Make sure a thread runs, and have it look at the queue now."""
-        if self._gen.thread is None or self._pid != os.getpid():
+        if (self._gen.thread is None or self._pid != os.getpid()) and (
+            self.cannot_start is None or time.monotonic() >= self._retry_start_at
+        ):
             self._start()
         self._wake.set()
 
@@ -175,21 +187,36 @@ class Consumer:
             )
             try:
                 thread.start()
-            except RuntimeError:
-                # Interpreter shutdown (and, from Python 3.12, any atexit handler)
-                # refuses new threads: deliver on this thread instead, bounded.
-                run_here = True
+            except RuntimeError as exc:
+                failure = exc
             else:
                 gen.thread = thread
                 self.ready = True
-                run_here = False
-        if run_here:
-            logger.debug("cio_analytics: cannot start a thread now; delivering on the caller's")
-            # A generation of its own: the deadline set here must not outlive
-            # this drain (the next call tries to start a thread again).
+                self.cannot_start = None
+                return
+        self._thread_refused(failure)
+
+    def _thread_refused(self, failure: RuntimeError) -> None:
+        """No thread could start: say so once; messages wait for flush, shutdown or exit."""
+        if sys.is_finalizing() or "shutdown" in str(failure):
+            # Interpreter shutdown (and, from Python 3.12, any atexit handler)
+            # refuses new threads: this is the exit path, deliver here, bounded.
+            logger.debug("cio_analytics: no new thread at exit; delivering on the caller's")
             spare = self._new_generation()
             spare.closing = True
             self.drain_here(time.monotonic() + self._context.settings.shutdown_timeout, spare)
+            return
+        self._retry_start_at = time.monotonic() + _RETRY_START_AFTER
+        if self.cannot_start is None:
+            self.cannot_start = f"{type(failure).__name__}: {failure}"
+            logger.warning(
+                "cio_analytics: cannot start the delivery thread (%s). Messages stay "
+                "queued (up to max_queue_size) and are delivered by flush(), shutdown() "
+                "and the exit hook, on the thread that calls them. To fix it, let the "
+                "process start threads (uWSGI: --enable-threads; a container's pids "
+                "limit; ulimit -u), or set sync_mode=True to send each call as it is made.",
+                self.cannot_start,
+            )
 
     @property
     def running(self) -> bool:
@@ -201,7 +228,14 @@ class Consumer:
 
     def _urgent(self) -> bool:
         """Whether queued messages must go now (a flush or a shutdown waits for them)."""
-        return self._stopping or self._flush_target > self._settled
+        return self._stopping or self._released or self._flush_target > self._settled
+
+    def release(self) -> None:
+        """The client was collected: deliver what is queued now, then let the thread end."""
+        with self._lock:
+            self._released = True
+            self._gen.closing = True  # its HTTP client closes when the thread ends
+        self._wake.set()
 
     def _run(self, gen: _Generation) -> None:
         try:
@@ -245,7 +279,7 @@ class Consumer:
             n = len(queue)
             if n >= settings.upload_size or (n and self._urgent()):
                 return self._take(settings)
-            if not n and self._stopping:
+            if not n and (self._stopping or self._released):
                 if self._exit(gen):
                     return None
                 continue
@@ -270,7 +304,9 @@ class Consumer:
                 quiet = True
 
     def _take(self, settings: Settings) -> list[bytes]:
-        return take_batch(self._queue, settings.upload_size, settings.max_batch_bytes)
+        batch = take_batch(self._queue, settings.upload_size, settings.max_batch_bytes)
+        self._context.queued_bytes -= sum(map(len, batch))
+        return batch
 
     def _deliver(
         self, gen: _Generation, batch: list[bytes], wait_at_most: float | None = None
@@ -289,7 +325,11 @@ class Consumer:
         self._stats.add(batches=1, in_flight=len(batch))
 
         def settle(messages: Sequence[bytes], error: DeliveryError | None) -> None:
-            if self._claim(inflight, messages):
+            if not self._claim(inflight, messages):
+                return
+            if gen.requeue_cut and isinstance(error, ShutdownTimeoutError):
+                self._requeue(messages)
+            else:
                 self._settle(messages, error, wait_at_most)
 
         failure: BaseException | None = None
@@ -312,6 +352,11 @@ class Consumer:
                 raise failure  # Ctrl-C during a drain on the main thread is the user's
             logger.error("cio_analytics: delivery failed unexpectedly", exc_info=failure)
 
+    def _requeue(self, messages: Sequence[bytes]) -> None:
+        """Put ``messages`` back at the front of the queue, in their order."""
+        self._queue.extendleft(reversed(messages))
+        self._context.queued_bytes += sum(map(len, messages))
+
     def _claim(self, inflight: _InFlight, messages: Sequence[bytes]) -> bool:
         """Take ``messages`` out of the batch in flight; False if shutdown already reported it."""
         with self._lock:
@@ -331,12 +376,17 @@ class Consumer:
         error: DeliveryError | None,
         wait_at_most: float | None = None,
     ) -> None:
+        context = self._context
         if error is None:
             self._stats.add(delivered=len(messages))
+            context.note_delivered()
         else:
-            self._context.report(error, messages, wait_at_most)
+            context.report(error, messages, wait_at_most)
         with self._settled_lock:
             self._settled += len(messages)
+            if self._settled >= self._stats.queued and not self._queue:
+                context.waiting_since = None  # everything queued so far has its outcome
+        context.check_stall()
         waiting = self._waiting
         if waiting and self._settled >= min(waiting, default=0):
             # Wake flush() callers only when one of them is done: waking them for
@@ -365,6 +415,8 @@ class Consumer:
             while True:
                 if self._queue:
                     self.ensure_started()
+                    if self.cannot_start is not None and self._gen.thread is None:
+                        self._flush_here(deadline)
                 with self._progress:
                     if self._settled >= target:
                         return True
@@ -388,11 +440,25 @@ class Consumer:
             while self._queue and not gen.sleeper.aborted:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
-                # Not the consumer thread: a blocked on_error must not hold it long.
-                self._deliver(gen, self._take(settings), _SHUTDOWN_GRACE)
+                # Not the consumer thread: a blocked on_error must not hold it past
+                # the deadline (it goes on in a daemon thread).
+                wait = None if deadline is None else _until(deadline + _SHUTDOWN_MARGIN)
+                self._deliver(gen, self._take(settings), wait)
         finally:
             if gen.closing:
                 gen.deliverer.close()
+
+    def _flush_here(self, deadline: float | None) -> None:
+        """flush() without a thread: deliver on the caller's, until ``deadline``.
+
+        Batches the deadline cuts off go back to the front of the queue (a
+        flush that times out fails nothing; a later flush, shutdown or the exit
+        hook delivers them).
+        """
+        gen = self._new_generation()
+        gen.closing = True
+        gen.requeue_cut = True
+        self.drain_here(deadline, gen)
 
     def shutdown(self, timeout: float) -> bool:
         """Deliver what is queued within ``timeout`` seconds, stop the thread, close HTTP.
@@ -426,13 +492,15 @@ class Consumer:
             # a generation that can start a thread.
             left = self._replace_generation(gen, stuck)
         if cut_off:
-            left.extend(_pop_all(self._queue))
+            taken = _pop_all(self._queue)
+            self._context.queued_bytes -= sum(map(len, taken))
+            left.extend(taken)
         if left:
             error = ShutdownTimeoutError(
                 f"{len(left)} message(s) still undelivered when shutdown's "
                 f"{timeout:g} s deadline passed"
             )
-            self._settle(left, error, _SHUTDOWN_GRACE)
+            self._settle(left, error, _until(deadline + _SHUTDOWN_MARGIN))
             with self._progress:
                 self._progress.notify_all()
         elif self._queue:
@@ -452,7 +520,7 @@ class Consumer:
             return False
         gen.sleeper.abort()
         self._wake.set()
-        thread.join(_SHUTDOWN_GRACE)
+        thread.join(_until(deadline + _SHUTDOWN_MARGIN))
         return thread.is_alive()
 
     def _replace_generation(self, gen: _Generation, stuck: bool) -> list[bytes]:
@@ -471,6 +539,11 @@ class Consumer:
         if not stuck:
             gen.deliverer.close()  # a stuck thread closes its own when it lets go
         return left
+
+
+def _until(moment: float) -> float:
+    """Seconds from now until the monotonic ``moment`` (0.0 once it has passed)."""
+    return max(0.0, moment - time.monotonic())
 
 
 def _unsettled_error(left: Sequence[bytes], failure: BaseException | None) -> DeliveryError:

@@ -9,6 +9,7 @@ makes a new context: the child counts and reports only its own messages.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from cio_analytics._delivery.ratelimit import TokenBucket
@@ -19,6 +20,7 @@ from cio_analytics._delivery.report import (
     report_dropped_once,
 )
 from cio_analytics._delivery.stats import StatsRecorder
+from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
 from cio_analytics._wire.messages import decode_message
 from cio_analytics.errors import DeliveryError, QueueFullError
@@ -36,13 +38,35 @@ class DeliveryContext:
         log: The throttled failure log.
     """
 
-    __slots__ = ("limiter", "log", "settings", "stats")
+    __slots__ = (
+        "last_delivery",
+        "last_failure",
+        "limiter",
+        "log",
+        "queued_bytes",
+        "settings",
+        "stall_warned",
+        "stats",
+        "waiting_since",
+    )
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.stats = StatsRecorder()
         self.limiter: TokenBucket | None = None
         self.log = FailureLog()
+        #: Bytes of the encoded messages in the queue. Producers add, the consumer
+        #: subtracts; each update is one ``+=`` on a slot, which the GIL does not
+        #: interrupt (no eval-breaker check between the load and the store).
+        self.queued_bytes = 0
+        #: Monotonic time of the last delivery (or of the context's creation).
+        self.last_delivery = time.monotonic()
+        #: Monotonic time messages started waiting (the queue was empty before), or None.
+        self.waiting_since: float | None = None
+        #: The last failure, in words (for the stall warning and stats()).
+        self.last_failure: str | None = None
+        #: Whether the current stall was already warned about.
+        self.stall_warned = False
         self.apply(settings)
 
     def apply(self, settings: Settings) -> None:
@@ -70,6 +94,7 @@ class DeliveryContext:
                 goes on in a daemon thread); None calls it on this thread.
         """
         self.stats.add_failed(error.reason, len(messages))
+        self.last_failure = f"{error.reason.value}: {error}"
         try:
             self.log.failure(error, len(messages))
         finally:  # on_error is called even if a log handler raised
@@ -81,13 +106,53 @@ class DeliveryContext:
                 else:
                     call_on_error_bounded(on_error, error, decoded, wait_at_most)
 
-    def report_dropped(self, message: bytes) -> None:
-        """Count, log and pass to on_error one message refused because the queue was full."""
+    def report_dropped(self, message: bytes, *, by_bytes: bool = False) -> None:
+        """Count, log and pass to on_error one message refused because the queue was full.
+
+        Args:
+            message: The encoded message.
+            by_bytes: The byte bound (``max_queue_bytes``) was reached, not the count.
+        """
         self.stats.add(dropped=1)
-        limit = self.settings.max_queue_size
-        self.log.dropped(limit, self.stats.dropped)
-        on_error = self.settings.on_error
+        settings = self.settings
+        bound = (
+            f"max_queue_bytes={settings.max_queue_bytes}"
+            if by_bytes
+            else f"max_queue_size={settings.max_queue_size}"
+        )
+        self.log.dropped(bound, self.stats.dropped)
+        self.check_stall()
+        on_error = settings.on_error
         if on_error is None:
             return
-        error = QueueFullError(f"queue full (max_queue_size={limit}); message dropped")
+        error = QueueFullError(f"queue full ({bound}); message dropped")
         report_dropped_once(lambda: call_on_error(on_error, error, [decode_message(message)]))
+
+    def note_delivered(self) -> None:
+        """Some messages were delivered: whatever stall there was is over."""
+        self.last_delivery = time.monotonic()
+        self.stall_warned = False
+
+    def stalled_for(self) -> float:
+        """Seconds messages have waited without any delivery (0.0 when nothing waits)."""
+        since = self.waiting_since
+        if since is None:
+            return 0.0
+        return max(0.0, time.monotonic() - max(since, self.last_delivery))
+
+    def check_stall(self) -> None:
+        """Warn once per stall when messages have waited ``stall_warning`` seconds undelivered."""
+        limit = self.settings.stall_warning
+        if not limit or self.stall_warned:
+            return
+        waited = self.stalled_for()
+        if waited < limit:
+            return
+        self.stall_warned = True
+        logger.warning(
+            "cio_analytics: nothing has been delivered for %.0f s while messages wait "
+            "(queue depth %d, last failure: %s); check the host, the key and the network",
+            waited,
+            self.stats.queued - self.stats.delivered - self.stats.failed,
+            self.last_failure or "none",
+        )

@@ -66,15 +66,20 @@ class FailureLog:
         else:
             logger.debug("cio_analytics: %d message(s) not delivered: %s", count, error)
 
-    def dropped(self, max_queue_size: int, dropped_so_far: int) -> None:
-        """Log a dropped message: one warning per burst of drops."""
+    def dropped(self, bound: str, dropped_so_far: int) -> None:
+        """Log a dropped message: one warning per burst of drops.
+
+        Args:
+            bound: The bound that was reached, as ``max_queue_size=10000``.
+            dropped_so_far: Messages dropped by this client so far.
+        """
         now = time.monotonic()
         if now - self._drop_logged_at >= LOG_EVERY:
             self._drop_logged_at = now
             logger.warning(
-                "cio_analytics: queue full (max_queue_size=%d); new messages are dropped "
+                "cio_analytics: queue full (%s); new messages are dropped "
                 "and reported to on_error until it drains (%d dropped so far)",
-                max_queue_size,
+                bound,
                 dropped_so_far,
             )
 

@@ -33,6 +33,10 @@ class ClientStats:
         batches: Batches whose delivery was attempted.
         queue_depth: Messages waiting in the queue now.
         in_flight: Messages being sent now.
+        queue_bytes: Bytes of the encoded messages waiting in the queue now.
+        stalled_for: Seconds messages have waited without any delivery (0.0 when
+            nothing waits); past the ``stall_warning`` setting a WARNING is logged.
+        last_failure: The last delivery failure, in words, or None.
     """
 
     enqueued: int
@@ -45,6 +49,9 @@ class ClientStats:
     batches: int = 0
     queue_depth: int = 0
     in_flight: int = 0
+    queue_bytes: int = 0
+    stalled_for: float = 0.0
+    last_failure: str | None = None
 
     @property
     def pending(self) -> int:
@@ -99,8 +106,14 @@ class StatsRecorder:
             self.failed += n
             self.failed_by_reason[reason.value] += n
 
-    def snapshot(self, queue_depth: int) -> ClientStats:
-        """A consistent copy of every counter."""
+    def snapshot(
+        self,
+        queue_depth: int,
+        queue_bytes: int = 0,
+        stalled_for: float = 0.0,
+        last_failure: str | None = None,
+    ) -> ClientStats:
+        """A consistent copy of every counter, with the queue's state as the caller saw it."""
         with self._lock:
             return ClientStats(
                 enqueued=self.enqueued,
@@ -113,4 +126,7 @@ class StatsRecorder:
                 batches=self.batches,
                 queue_depth=queue_depth,
                 in_flight=self.in_flight,
+                queue_bytes=queue_bytes,
+                stalled_for=stalled_for,
+                last_failure=last_failure,
             )

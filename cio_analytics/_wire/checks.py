@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from cio_analytics._process import check_fork
 from cio_analytics._wire.clock import format_timestamp, new_message_id, now_timestamp
 from cio_analytics._wire.diagnose import check_value, diagnose
 from cio_analytics._wire.messages import EMPTY_CONTEXT, open_context
@@ -150,6 +151,7 @@ def timestamp_arg(value: object) -> str:
     Naive datetimes are taken as UTC. The result always has milliseconds and
     an explicit offset.
     """
+    check_fork()  # explicit timestamps skip now_timestamp(), which checks otherwise
     if value is None:
         return now_timestamp()
     if isinstance(value, dt.datetime):

@@ -5,8 +5,9 @@ Timestamps are ISO-8601 with milliseconds and an explicit offset
 (RFC 9562 version 8, the vendor-specific layout): 74 random bits chosen per
 process, then a 48-bit counter. They are unique without a system call per
 message, which ``uuid.uuid4()`` needs (and which costs more than the rest of a
-``track()`` call). A forked child draws a new random part, so parent and child
-never share ids.
+``track()`` call). A forked child draws a new random part (after a fork made
+in C too: :mod:`cio_analytics._process`), and the process id is mixed into it,
+so parent and child never share ids.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import itertools
 import os
 import time
 from typing import Final
+
+from cio_analytics._process import check_fork, on_fork
 
 __all__ = ["format_timestamp", "new_message_id", "now_timestamp", "parse_timestamp"]
 
@@ -38,6 +41,9 @@ def now_timestamp() -> str:
     cached_ms = _ms_cache
     if cached_ms[0] == ms_total:
         return cached_ms[1]
+    # Once per new millisecond: a fork made in C (uWSGI) is caught here, before
+    # this call builds a message with the parent's message ids.
+    check_fork()
     second, ms = divmod(ms_total, 1000)
     cached = _second_cache
     if cached[0] != second:
@@ -61,7 +67,9 @@ def parse_timestamp(value: str) -> dt.datetime:
 
 
 def _random_prefix() -> str:
-    raw = int.from_bytes(os.urandom(10), "big")
+    # The process id is mixed in, so two processes can never share a prefix, even
+    # if their random state were copied (a fork whose child has not reseeded).
+    raw = int.from_bytes(os.urandom(10), "big") ^ (os.getpid() << 20)
     a = raw & 0xFFFFFFFF
     b = (raw >> 32) & 0xFFFF
     c = (raw >> 48) & 0x0FFF
@@ -91,4 +99,4 @@ def _reseed_after_fork() -> None:
     _counter = _new_counter()
 
 
-os.register_at_fork(after_in_child=_reseed_after_fork)
+on_fork(_reseed_after_fork)

@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from cio_analytics._wire.values import ENCODER, MAX_DEPTH, scan_dict, scan_list
+from cio_analytics._wire.values import DECIMAL_LIMIT, ENCODER, MAX_DEPTH, scan_dict, scan_list
 from cio_analytics.errors import InvalidValueError, UnsupportedValueError
 
 __all__ = ["check_value", "diagnose", "encode_value"]
@@ -87,8 +87,16 @@ def _is_sendable_leaf(value: Any, path: str, argument: str) -> bool:
     if isinstance(value, float | decimal.Decimal):
         _check_number(value, path, argument)
         return True
-    if isinstance(value, dt.date | dt.time | dt.timedelta | uuid.UUID | msgspec.Raw):
+    if isinstance(value, dt.date | dt.time | dt.timedelta | uuid.UUID):
         return True
+    if isinstance(value, msgspec.Raw):
+        # Raw JSON would go into the message unchecked (and could rewrite its
+        # fields, such as "userId"): refused, like any value the library cannot vouch for.
+        raise UnsupportedValueError(
+            f"{path}: msgspec.Raw values are not accepted; pass the decoded value instead",
+            argument=argument,
+            path=path,
+        )
     if isinstance(value, bytes | bytearray | memoryview):
         raise UnsupportedValueError(
             f"{path}: {type(value).__name__} values are not JSON; decode them to str "
@@ -123,6 +131,13 @@ def _check_number(value: float | decimal.Decimal, path: str, argument: str) -> N
     if isinstance(value, decimal.Decimal) and not value.is_finite():
         raise InvalidValueError(
             f"{path}: Decimal({str(value)!r}) is not a JSON number", argument=argument, path=path
+        )
+    if isinstance(value, decimal.Decimal) and not -DECIMAL_LIMIT <= value <= DECIMAL_LIMIT:
+        raise InvalidValueError(
+            f"{path}: Decimal({str(value)!r}) is beyond the range of a JSON number that can "
+            "be read back (about 1.8e308); send it as a string instead",
+            argument=argument,
+            path=path,
         )
 
 

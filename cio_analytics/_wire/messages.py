@@ -159,5 +159,14 @@ _decoder: Final = msgspec.json.Decoder(dict[str, Any])
 
 
 def decode_message(message: bytes) -> dict[str, Any]:
-    """The wire message as a dict (for on_error and test helpers)."""
-    return _decoder.decode(complete_message(message))
+    """The wire message as a dict (for on_error and test helpers); never raises.
+
+    A message that cannot be decoded again (it cannot happen through the
+    checked calls, but reporting must not fail if one ever does) is given as
+    ``{"raw": <its JSON text>}``, so on_error still gets every message.
+    """
+    whole = complete_message(message)
+    try:
+        return _decoder.decode(whole)
+    except msgspec.DecodeError:
+        return {"raw": whole.decode("utf-8", "replace")}

@@ -25,13 +25,17 @@ from typing import Any, Final
 
 import msgspec
 
-__all__ = ["ENCODER", "MAX_DEPTH", "scan_dict", "scan_list"]
+__all__ = ["DECIMAL_LIMIT", "ENCODER", "MAX_DEPTH", "scan_dict", "scan_list"]
 
 #: The one encoder: Decimal as a JSON number, as the official library does.
 ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
 
 #: Deepest nesting accepted in properties, traits and context.
 MAX_DEPTH: Final = 64
+
+#: The largest magnitude a Decimal may have: the largest float. Past it the JSON
+#: number cannot be read back as a number (by Customer.io, by msgspec).
+DECIMAL_LIMIT: Final = decimal.Decimal("1.7976931348623157e308")
 
 _Decimal = decimal.Decimal
 #: Value classes that need no check at all (one set lookup, not four comparisons).
@@ -72,7 +76,7 @@ def scan_dict(value: dict[Any, Any], depth: int) -> bool:
         if cls in _SAFE_SCALARS:
             continue
         if cls is _Decimal:
-            if not item.is_finite():
+            if not (item.is_finite() and -DECIMAL_LIMIT <= item <= DECIMAL_LIMIT):
                 return False
             continue
         return False
@@ -102,7 +106,7 @@ def scan_list(value: list[Any], depth: int) -> bool:
         if cls in _SAFE_SCALARS:
             continue
         if cls is _Decimal:
-            if not item.is_finite():
+            if not (item.is_finite() and -DECIMAL_LIMIT <= item <= DECIMAL_LIMIT):
                 return False
             continue
         return False
