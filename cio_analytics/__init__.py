@@ -25,7 +25,7 @@ sent (including messages already queued).
 # settings (tests/core/test_public_api.py holds it to that).
 import typing as _typing
 
-from cio_analytics import _api, ecommerce, errors, events, mobile, video
+from cio_analytics import _api, ecommerce, errors, events, hooks, mobile, video
 from cio_analytics._api import (
     add_device,
     alias,
@@ -54,12 +54,15 @@ from cio_analytics._api import (
     unsuppress_user,
     update_object,
 )
+from cio_analytics._async import AsyncClient, aflush, ashutdown
 from cio_analytics._bulk import BulkResult, FailedMessage
 from cio_analytics._client import Client
 from cio_analytics._delivery.stats import ClientStats
+from cio_analytics._settings import Hook as _Hook
 from cio_analytics._settings import OnError as _OnError
 from cio_analytics._settings import Settings
 from cio_analytics._version import __version__
+from cio_analytics._wire.scope import scope
 from cio_analytics.errors import (
     CioError,
     ConfigurationError,
@@ -87,6 +90,7 @@ if _typing.TYPE_CHECKING:
 
 __all__ = [
     "VERSION",
+    "AsyncClient",
     "BulkResult",
     "CioError",
     "Client",
@@ -106,7 +110,9 @@ __all__ = [
     "VideoEvent",
     "__version__",
     "add_device",
+    "aflush",
     "alias",
+    "ashutdown",
     "configure",
     "create_object",
     "create_relationship",
@@ -121,6 +127,7 @@ __all__ = [
     "flush",
     "get_client",
     "group",
+    "hooks",
     "identify",
     "join",
     "mobile",
@@ -128,6 +135,7 @@ __all__ = [
     "report_content_event",
     "report_delivery_event",
     "reset",
+    "scope",
     "screen",
     "send_batch",
     "shutdown",
@@ -169,9 +177,10 @@ log_payloads: bool | None = None
 max_queue_bytes: int | None = None
 handle_sigterm: bool | None = None
 stall_warning: float | None = None
+before_send: "_Hook | _typing.Sequence[_Hook] | None" = None
 thread: int | None = None
 
-for _public in (Client, Settings, ClientStats, BulkResult, FailedMessage):
+for _public in (AsyncClient, Client, Settings, ClientStats, BulkResult, FailedMessage):
     _public.__module__ = "cio_analytics"
 del _public
 

@@ -21,12 +21,17 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Mapping
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 
 from cio_analytics._client import Client
 from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._process import on_fork
-from cio_analytics._settings import Settings, proxy_from_mapping, setting_names
+from cio_analytics._settings import (
+    Settings,
+    SettingsKeywords,
+    proxy_from_mapping,
+    setting_names,
+)
 from cio_analytics._spec import operations
 from cio_analytics.errors import ArgumentTypeError, ConfigurationError
 
@@ -38,6 +43,7 @@ __all__ = [
     "configure",
     "create_object",
     "create_relationship",
+    "default",
     "delete_device",
     "delete_object",
     "delete_relationship",
@@ -92,6 +98,11 @@ def _create() -> Client:
             thread = values.pop("thread", None)
             _client = Client(thread=thread, **values)
         return _client
+
+
+def default() -> Client | None:
+    """The default client if a call has built it, else None (nothing is built)."""
+    return _client
 
 
 def get_client() -> Client:
@@ -176,7 +187,7 @@ def install_settings_hook(package: str) -> None:
     sys.modules[package].__class__ = _SettingsModule
 
 
-def configure(**settings: Any) -> None:
+def configure(**settings: Unpack[SettingsKeywords]) -> None:
     """Set several module settings at once (same names as the ``Client`` keywords).
 
     Example::

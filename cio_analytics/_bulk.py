@@ -29,7 +29,6 @@ An entry is one of:
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -39,15 +38,18 @@ from cio_analytics._delivery.batch import split_batches
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
 from cio_analytics._delivery.retry import Sleeper
-from cio_analytics._settings import missing_key_error
+from cio_analytics._settings import Hook, missing_key_error
 from cio_analytics._spec.ecommerce import EcommerceEvents
 from cio_analytics._spec.family import EventFamily
 from cio_analytics._spec.mobile import MobileEvents
 from cio_analytics._spec.operations import OPERATIONS
 from cio_analytics._spec.video import VideoEvents
 from cio_analytics._wire.build import BUILDERS, WireMessage, encode_message
+from cio_analytics._wire.from_wire import wire_call
+from cio_analytics._wire.hooks import HookFailure, hook_name, run_hooks
 from cio_analytics.errors import (
     ArgumentTypeError,
+    BeforeSendError,
     CioError,
     DeliveryError,
     RetriesExhaustedError,
@@ -65,26 +67,6 @@ _FAMILIES: Final[Mapping[str, type[EventFamily]]] = {
     "video": VideoEvents,
     "mobile": MobileEvents,
 }
-
-#: Wire keys -> builder argument names.
-_WIRE_TO_ARG: Final[Mapping[str, str]] = {
-    "userId": "user_id",
-    "anonymousId": "anonymous_id",
-    "previousId": "previous_id",
-    "groupId": "group_id",
-    "messageId": "message_id",
-    "event": "event",
-    "name": "name",
-    "category": "category",
-    "properties": "properties",
-    "traits": "traits",
-    "context": "context",
-    "integrations": "integrations",
-    "timestamp": "timestamp",
-}
-#: Keys the server sets (found in exports of past messages); dropped, never sent.
-_SERVER_KEYS: Final = frozenset({"sentAt", "receivedAt", "version"})
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class FailedMessage:
@@ -120,6 +102,7 @@ class BulkResult:
         requests: Batch requests the messages were split into (before retries).
         message_ids: The message id of each entry, in order (None where invalid).
         sent: False for a dry run (``send=False``): entries were only validated.
+        filtered: Entries a ``before_send`` hook dropped (neither sent nor failed).
 
     Example::
 
@@ -134,6 +117,7 @@ class BulkResult:
     requests: int
     message_ids: list[str | None]
     sent: bool = True
+    filtered: int = 0
 
     @property
     def ok(self) -> bool:
@@ -175,45 +159,6 @@ def _where(index: int) -> str:
     return f"messages[{index}]"
 
 
-def _from_wire(index: int, entry: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The call name and builder arguments of a wire-shaped message."""
-    kind = entry.get("type")
-    if not isinstance(kind, str) or kind not in BUILDERS:
-        raise ValidationError(
-            f'{_where(index)}: a message needs a "type" among {", ".join(sorted(BUILDERS))}, '
-            f"got {kind!r}",
-            argument=_where(index),
-        )
-    kwargs: dict[str, Any] = {}
-    accepted = _parameters(BUILDERS[kind])
-    for key, value in entry.items():
-        if key == "type" or key in _SERVER_KEYS:
-            continue
-        if key == "originalTimestamp":
-            if entry.get("timestamp") is None:
-                kwargs["timestamp"] = value
-            continue
-        name = _WIRE_TO_ARG.get(key)
-        if name is None or name not in accepted:
-            raise ValidationError(
-                f"{_where(index)}: {kind} messages have no {key!r} field", argument=key
-            )
-        if value is not None:
-            kwargs[name] = value
-    return kind, kwargs
-
-
-_signatures: dict[Callable[..., Any], frozenset[str]] = {}
-
-
-def _parameters(function: Callable[..., Any]) -> frozenset[str]:
-    names = _signatures.get(function)
-    if names is None:
-        names = frozenset(inspect.signature(function).parameters)
-        _signatures[function] = names
-    return names
-
-
 def _resolve(name: str, collector: _Collector) -> Callable[..., Any] | None:
     """What an entry's call name refers to, emitting to ``collector``; None if unknown."""
     if name in BUILDERS:
@@ -232,7 +177,7 @@ def _resolve(name: str, collector: _Collector) -> Callable[..., Any] | None:
 def _call_of(index: int, entry: object) -> tuple[str, dict[str, Any]]:
     """The call name and keyword arguments an entry stands for."""
     if isinstance(entry, Mapping):
-        return _from_wire(index, entry)
+        return wire_call(entry, _where(index))
     if (
         isinstance(entry, Sequence)
         and not isinstance(entry, str | bytes)
@@ -340,7 +285,9 @@ def send_batch(
     settings = delivery.settings
     if settings.send and settings.write_key is None:
         raise missing_key_error()
-    entries = _Encoded.of(messages, context, integrations)
+    entries = _Encoded.of(messages, context, integrations, settings.before_send)
+    if entries.filtered:
+        delivery.stats.add(filtered=entries.filtered)
     if not settings.send or not entries.data:
         return BulkResult(
             total=len(messages),
@@ -349,6 +296,7 @@ def send_batch(
             requests=0,
             message_ids=entries.message_ids,
             sent=settings.send,
+            filtered=entries.filtered,
         )
     batches = split_batches(
         entries.data, batch_size or settings.upload_size, settings.max_batch_bytes
@@ -361,6 +309,7 @@ def send_batch(
         failed=entries.failed,
         requests=len(batches),
         message_ids=entries.message_ids,
+        filtered=entries.filtered,
     )
 
 
@@ -393,6 +342,8 @@ class _Encoded:
     failed: list[FailedMessage]
     #: id() of each encoded message -> its entry's index.
     index_of: dict[int, int]
+    #: Entries a before_send hook dropped.
+    filtered: int = 0
 
     @classmethod
     def of(
@@ -400,6 +351,7 @@ class _Encoded:
         messages: Sequence[Entry],
         context: Mapping[str, Any] | None,
         integrations: Mapping[str, Any] | None,
+        hooks: Sequence[Hook] = (),
     ) -> _Encoded:
         """Build and encode every entry; an invalid one becomes a FailedMessage."""
         encoded = cls([], [], [], {})
@@ -409,6 +361,13 @@ class _Encoded:
                 name, kwargs = _call_of(index, entry)
                 known_id = _entry_id(kwargs)
                 message = _build(index, name, kwargs, context, integrations)
+                known_id = message.message_id
+                hooked = _hooked(message, hooks) if hooks else message
+                if hooked is None:
+                    encoded.filtered += 1
+                    encoded.message_ids.append(known_id)
+                    continue
+                message = hooked
                 data = encode_message(message)
             except CioError as exc:
                 encoded.failed.append(FailedMessage(index, known_id, exc))
@@ -418,6 +377,19 @@ class _Encoded:
             encoded.index_of[id(data)] = index
             encoded.data.append(data)
         return encoded
+
+
+def _hooked(message: WireMessage, hooks: Sequence[Hook]) -> WireMessage | None:
+    """What the before_send hooks make of one entry's message (None: dropped by a hook)."""
+    try:
+        return run_hooks(hooks, message)
+    except HookFailure as failure:
+        name = hook_name(failure.hook)
+        raise BeforeSendError(
+            f"before_send hook {name} failed ({type(failure.cause).__name__}: {failure.cause})",
+            hook=name,
+            detail=str(failure.cause),
+        ) from failure
 
 
 class _BulkDelivery:

@@ -8,12 +8,13 @@ import time
 import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
 import httpx
 
 from cio_analytics import _logging
 from cio_analytics._bulk import BulkResult, Entry, send_batch
+from cio_analytics._calls import Calls
 from cio_analytics._delivery.consumer import Consumer
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
@@ -21,21 +22,19 @@ from cio_analytics._delivery.retry import Sleeper
 from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._lifecycle import ExitDrain, note_client
 from cio_analytics._process import on_fork
-from cio_analytics._settings import OnError, Settings, missing_key_error, proxy_from_mapping
-from cio_analytics._spec import operations
-from cio_analytics._spec.ecommerce import EcommerceEvents
-from cio_analytics._spec.mobile import MobileEvents
-from cio_analytics._spec.video import VideoEvents
+from cio_analytics._settings import (
+    Hook,
+    OnError,
+    Settings,
+    SettingsKeywords,
+    missing_key_error,
+    proxy_from_mapping,
+)
 from cio_analytics._wire.build import (
     WireMessage,
-    build_alias,
-    build_group,
-    build_identify,
-    build_page,
-    build_screen,
-    build_track,
     encode_message,
 )
+from cio_analytics._wire.hooks import HookFailure, run_hooks
 from cio_analytics.errors import (
     DeliveryError,
     RetriesExhaustedError,
@@ -48,7 +47,7 @@ __all__ = ["Client"]
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
 
 
-class Client:
+class Client(Calls):
     """A Customer.io Data Pipelines client: the same calls as the module-level API.
 
     Calls validate their arguments, encode the message and queue it, returning
@@ -93,6 +92,9 @@ class Client:
             process keeps Python's default disposition for it).
         stall_warning: Seconds without any delivery, while messages wait, before
             one WARNING says so (0 turns it off).
+        before_send: A hook, or a list of hooks applied in order, called at the
+            call site with each message in its wire shape: a dict returned is
+            sent instead, None drops the message (see :mod:`cio_analytics.hooks`).
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class Client:
         max_queue_bytes: int | None = None,
         handle_sigterm: bool | None = None,
         stall_warning: float | None = None,
+        before_send: Hook | Sequence[Hook] | None = None,
     ) -> None:
         given = dict(locals())
         for name in ("self", "proxies", "thread", "proxy"):
@@ -160,6 +163,7 @@ class Client:
         self._sync = settings.sync_mode
         self._max_queue_size = settings.max_queue_size
         self._max_queue_bytes = settings.max_queue_bytes
+        self._hooks = settings.before_send
         self._upload_size = settings.upload_size
         self._key_missing = settings.write_key is None
         self._context.apply(settings)
@@ -173,7 +177,7 @@ class Client:
         """The current settings (a frozen value; change them with :meth:`configure`)."""
         return self._settings
 
-    def configure(self, **changes: Any) -> None:
+    def configure(self, **changes: Unpack[SettingsKeywords]) -> None:
         """Change settings; they apply to the next call and the next batch sent.
 
         A value of None restores the default (or the environment variable for
@@ -231,8 +235,13 @@ class Client:
 
     def _emit(self, message: WireMessage) -> str:
         """Encode ``message`` and queue it (or send it now in sync mode); return its id."""
-        data = encode_message(message)
         message_id = message.message_id
+        if self._hooks:
+            hooked = self._before_send(message)
+            if hooked is None:
+                return message_id
+            message = hooked
+        data = encode_message(message)
         if not self._send:
             return message_id
         if self._key_missing:
@@ -261,6 +270,17 @@ class Client:
         elif consumer.idle or (n + 1 >= self._upload_size and consumer.filling):
             consumer.signal()
         return message_id
+
+    def _before_send(self, message: WireMessage) -> WireMessage | None:
+        """The message the hooks make of ``message``; None when it is dropped (and counted)."""
+        try:
+            hooked = run_hooks(self._hooks, message)
+        except HookFailure as failure:
+            self._context.report_hook_failure(failure)
+            return None
+        if hooked is None:
+            self._context.stats.add(filtered=1)
+        return hooked
 
     def _send_now(self, data: bytes) -> None:
         """sync_mode: deliver one message on the caller's thread, with retries."""
@@ -294,254 +314,6 @@ class Client:
                 raise
         if failure:
             raise failure[0]
-
-    def identify(
-        self,
-        user_id: str | int | None = None,
-        traits: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Say who a person is and set their attributes (traits).
-
-        Customer.io reserves some traits: ``email`` (str), ``createdAt``
-        (ISO-8601 or datetime), ``unsubscribed`` (bool) and
-        ``cio_subscription_preferences`` (``{"topics": {"topic_1": True}}``, or
-        dot keys such as ``"cio_subscription_preferences.topics.topic_1"`` for
-        partial updates).
-
-        Example::
-
-            client.identify("user_1", {"email": "ada@example.com", "plan": "pro"})
-
-        Returns:
-            The message id.
-
-        Raises:
-            MissingIdentityError: Neither user_id nor anonymous_id (an email trait
-                alone is enough when user_id is "").
-            ArgumentTypeError: An argument of the wrong type.
-            InvalidValueError / UnsupportedValueError: A value JSON cannot carry.
-            MessageTooLargeError: The message is over 32 KB.
-            ConfigurationError: No write key (unless send=False).
-        """
-        return self._emit(
-            build_identify(
-                user_id, traits, context, timestamp, anonymous_id, integrations, message_id
-            )
-        )
-
-
-    def track(
-        self,
-        user_id: str | int | None = None,
-        event: str | None = None,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Record that a person did something (an event, with properties).
-
-        Example::
-
-            client.track("user_1", "Order Completed", {"order_id": "o-9", "total": 42.5})
-
-        Returns:
-            The message id.
-
-        Raises:
-            MissingIdentityError: Neither user_id nor anonymous_id.
-            ValidationError: ``event`` is missing or empty.
-            ArgumentTypeError: An argument of the wrong type.
-            InvalidValueError / UnsupportedValueError: A value JSON cannot carry.
-            MessageTooLargeError: The message is over 32 KB.
-            ConfigurationError: No write key (unless send=False).
-        """
-        return self._emit(
-            build_track(
-                user_id, event, properties, context, timestamp, anonymous_id, integrations,
-                message_id,
-            )
-        )
-
-
-    def page(
-        self,
-        user_id: str | int | None = None,
-        category: str | None = None,
-        name: str | None = None,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Record a web page view.
-
-        ``category`` is sent as ``properties.category``, where the API documents
-        it. Documented properties: ``url``, ``title``, ``referrer``, ``path``,
-        ``search``.
-
-        Example::
-
-            client.page("user_1", name="Pricing", properties={"url": "https://example.com/pricing"})
-
-        Returns:
-            The message id.
-        """
-        return self._emit(
-            build_page(
-                user_id, category, name, properties, context, timestamp, anonymous_id,
-                integrations, message_id,
-            )
-        )
-
-
-    def screen(
-        self,
-        user_id: str | int | None = None,
-        category: str | None = None,
-        name: str | None = None,
-        properties: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Record a mobile app screen view (same shape as :meth:`page`).
-
-        Example::
-
-            client.screen("user_1", name="Home", properties={"tab": "feed"})
-
-        Returns:
-            The message id.
-        """
-        return self._emit(
-            build_screen(
-                user_id, category, name, properties, context, timestamp, anonymous_id,
-                integrations, message_id,
-            )
-        )
-
-
-    def group(
-        self,
-        user_id: str | int | None = None,
-        group_id: str | int | None = None,
-        traits: Mapping[str, Any] | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        anonymous_id: str | int | None = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-        *,
-        object_type_id: str | int | None = None,
-        relationship_attributes: Mapping[str, Any] | None = None,
-    ) -> str:
-        """Create or update an object (a "group"), and relate a person to it.
-
-        Customer.io treats a group as an object: ``group_id`` is its id,
-        ``object_type_id`` its type (sent as ``traits.objectTypeId``, a string;
-        Customer.io assumes ``"1"`` when absent), other traits its attributes,
-        and ``relationship_attributes`` (``traits.relationshipAttributes``)
-        describe the person's relationship to it. Without user_id and
-        anonymous_id only the object is updated.
-
-        Example::
-
-            client.group("user_1", "acme", {"name": "Acme"}, object_type_id="1",
-                         relationship_attributes={"role": "admin"})
-
-        Returns:
-            The message id.
-        """
-        return self._emit(
-            build_group(
-                user_id, group_id, traits, context, timestamp, anonymous_id, integrations,
-                message_id, object_type_id=object_type_id,
-                relationship_attributes=relationship_attributes,
-            )
-        )
-
-
-    def alias(
-        self,
-        previous_id: str | int | None = None,
-        user_id: str | int | None = None,
-        context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
-        integrations: Mapping[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> str:
-        """Merge two identities: ``previous_id`` (an anonymous or old id) into ``user_id``.
-
-        Example::
-
-            client.alias("anon_42", "user_1")
-
-        Returns:
-            The message id.
-        """
-        return self._emit(
-            build_alias(previous_id, user_id, context, timestamp, integrations, message_id)
-        )
-
-
-    # -- Customer.io operations (one definition each, in _spec/operations.py) ---
-
-    delete_user = operations.delete_user
-    suppress_user = operations.suppress_user
-    unsuppress_user = operations.unsuppress_user
-    add_device = operations.add_device
-    delete_device = operations.delete_device
-    create_object = operations.create_object
-    update_object = operations.update_object
-    create_relationship = operations.create_relationship
-    delete_object = operations.delete_object
-    delete_relationship = operations.delete_relationship
-    report_delivery_event = operations.report_delivery_event
-    report_content_event = operations.report_content_event
-
-    # -- semantic event families -------------------------------------------------
-
-    @property
-    def ecommerce(self) -> EcommerceEvents:
-        """The e-commerce event helpers, sending through this client.
-
-        Example::
-
-            client.ecommerce.order_completed("user_1", order_id="o-1", total=42.5)
-        """
-        return EcommerceEvents(lambda: self)
-
-    @property
-    def video(self) -> VideoEvents:
-        """The video event helpers (playback, content, ad), sending through this client.
-
-        Example::
-
-            client.video.playback_started("user_1", session_id="s-1")
-        """
-        return VideoEvents(lambda: self)
-
-    @property
-    def mobile(self) -> MobileEvents:
-        """The mobile application event helpers, sending through this client.
-
-        Example::
-
-            client.mobile.application_opened("user_1", from_background=True)
-        """
-        return MobileEvents(lambda: self)
 
     # -- bulk --------------------------------------------------------------------
 

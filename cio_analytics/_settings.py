@@ -12,7 +12,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 from urllib.parse import urlsplit
 
 from cio_analytics.errors import ConfigurationError
@@ -28,8 +28,10 @@ __all__ = [
     "ENV_REGION",
     "MAX_BATCH_BYTES",
     "MAX_MESSAGE_BYTES",
+    "Hook",
     "OnError",
     "Settings",
+    "SettingsKeywords",
     "missing_key_error",
     "redact_url",
 ]
@@ -54,6 +56,9 @@ MAX_MESSAGE_BYTES: Final = 32 * 1024
 MAX_BATCH_BYTES: Final = 500 * 1000
 #: Default bound of the encoded bytes a client's queue holds (32 MiB).
 DEFAULT_MAX_QUEUE_BYTES: Final = 32 * 1024 * 1024
+
+#: A ``before_send`` hook: the message in its wire shape in; a dict to send, or None to drop.
+Hook = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 #: ``on_error(error, messages)``: ``error`` is a :class:`~cio_analytics.errors.DeliveryError`,
 #: ``messages`` the undelivered messages as dicts in their wire shape.
@@ -80,6 +85,26 @@ def _whole(name: str, value: int, *, minimum: int) -> None:
         )
     if value < minimum:
         raise ConfigurationError(f"{name} must be >= {minimum}, got {value}", setting=name)
+
+
+def _hooks(value: object) -> tuple[Hook, ...]:
+    """``before_send`` as a tuple of callables (it may be given as one, or as a list)."""
+    if value is None:
+        return ()
+    hooks = (value,) if callable(value) else value
+    if isinstance(hooks, str | bytes) or not isinstance(hooks, Sequence):
+        raise ConfigurationError(
+            "before_send must be a callable or a list of callables, got "
+            f"{type(value).__name__}",
+            setting="before_send",
+        )
+    for hook in hooks:
+        if not callable(hook):
+            raise ConfigurationError(
+                f"before_send: every hook must be callable, got {type(hook).__name__}",
+                setting="before_send",
+            )
+    return tuple(hooks)
 
 
 def _check_queue_size(value: int) -> None:
@@ -165,6 +190,7 @@ class Settings:
     max_queue_bytes: int = DEFAULT_MAX_QUEUE_BYTES
     handle_sigterm: bool = True
     stall_warning: float = 60.0
+    before_send: tuple[Hook, ...] = ()
 
     def __post_init__(self) -> None:
         self._normalize_identity()
@@ -185,6 +211,7 @@ class Settings:
                     f"{name} must be a bool, got {getattr(self, name)!r}", setting=name
                 )
         self._check_numbers()
+        object.__setattr__(self, "before_send", _hooks(self.before_send))
         if self.proxy is not None:
             scheme = urlsplit(self.proxy).scheme if isinstance(self.proxy, str) else ""
             if scheme not in _PROXY_SCHEMES:
@@ -352,6 +379,43 @@ def missing_key_error() -> ConfigurationError:
         setting="write_key",
         env_var=ENV_API_KEY,
     )
+
+
+class SettingsKeywords(TypedDict, total=False):
+    """Every setting as a keyword argument: ``configure(**settings)``, ``AsyncClient(**settings)``.
+
+    The names and meanings are those of :class:`Settings` (None restores a
+    default), plus the official library's ``proxies`` and ``thread``. A test
+    keeps this list equal to the fields of :class:`Settings`.
+    """
+
+    write_key: str | None
+    region: str | None
+    host: str | None
+    on_error: OnError | None
+    debug: bool | None
+    send: bool | None
+    sync_mode: bool | None
+    max_queue_size: int | None
+    upload_size: int | None
+    upload_interval: float | None
+    max_batch_bytes: int | None
+    gzip: bool | None
+    timeout: float | None
+    max_retries: int | None
+    retry_deadline: float | None
+    strict: bool | None
+    shutdown_timeout: float | None
+    rate_limit: float | None
+    proxy: str | None
+    transport: httpx.BaseTransport | None
+    log_payloads: bool | None
+    max_queue_bytes: int | None
+    handle_sigterm: bool | None
+    stall_warning: float | None
+    before_send: Hook | Sequence[Hook] | None
+    proxies: Mapping[str, str] | str | None
+    thread: int | None
 
 
 def setting_names() -> Sequence[str]:

@@ -20,6 +20,7 @@ or ``TypeError`` subclasses, so code written for the official library's
         +-- PayloadTooLargeError          the API answered 413 for this message alone
         +-- RetriesExhaustedError         transient failures outlasted the retry budget
         +-- ShutdownTimeoutError          undelivered when shutdown's deadline passed
+        +-- BeforeSendError               a before_send hook raised: dropped at the call
 
 ``DeliveryError`` instances never carry the write key: their messages name the
 setting (``write_key``) instead.
@@ -32,6 +33,7 @@ import enum
 __all__ = [
     "ArgumentTypeError",
     "AuthenticationError",
+    "BeforeSendError",
     "CioError",
     "ConfigurationError",
     "DeliveryError",
@@ -142,6 +144,7 @@ class FailureReason(enum.StrEnum):
     TOO_LARGE = "too_large"
     RETRIES_EXHAUSTED = "retries_exhausted"
     SHUTDOWN = "shutdown"
+    BEFORE_SEND = "before_send"
 
 
 class DeliveryError(CioError):
@@ -204,3 +207,17 @@ class ShutdownTimeoutError(DeliveryError):
     """The message was still undelivered when shutdown's deadline passed."""
 
     reason = FailureReason.SHUTDOWN
+
+
+class BeforeSendError(DeliveryError):
+    """A ``before_send`` hook raised (or returned an invalid message): the message was dropped.
+
+    Attributes:
+        hook: The name of the hook.
+    """
+
+    reason = FailureReason.BEFORE_SEND
+
+    def __init__(self, message: str, *, hook: str, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.hook = hook

@@ -29,8 +29,9 @@ Locks, and what each one guards (no lock is held while calling out):
 ``_lock``          ``_gen`` and each generation's ``thread``, ``inflight`` and
                    ``closing``; ``ready``; ``_pid``; an in-flight batch's
                    ``pending`` and ``abandoned``
-``_progress``      ``_waiting`` and ``_flush_target`` (a Condition: flush()
-                   callers sleep on it until their target is settled)
+``_progress``      ``_waiting``, ``_callbacks`` and ``_flush_target`` (a
+                   Condition: flush() callers sleep on it until their target
+                   is settled; asynchronous flushes register callbacks)
 ``_settled_lock``  ``_settled``
 (none)             ``filling``, ``idle``, ``_stopping``: flags read without a
                    lock; a stale read costs at most one ``upload_interval``
@@ -132,6 +133,8 @@ class Consumer:
         self._progress = threading.Condition(threading.Lock())
         #: The targets of the flush() calls waiting now (their enqueued counts).
         self._waiting: list[int] = []
+        #: (target, callback) of the asynchronous flushes waiting now.
+        self._callbacks: list[tuple[int, Callable[[], None]]] = []
         self._wake = threading.Event()
         self._pid = os.getpid()
         self._stopping = False
@@ -393,6 +396,49 @@ class Consumer:
             # every batch costs the consumer a thread switch per request.
             with self._progress:
                 self._progress.notify_all()
+        if self._callbacks:
+            self._run_callbacks()
+
+    def _run_callbacks(self) -> None:
+        with self._progress:
+            due = [cb for target, cb in self._callbacks if self._settled >= target]
+            self._callbacks = [(t, cb) for t, cb in self._callbacks if self._settled < t]
+        for callback in due:
+            try:
+                callback()
+            except Exception:  # a waiter's callback must not break delivery
+                logger.exception("cio_analytics: error in a flush callback")
+
+    def when_flushed(self, callback: Callable[[], None]) -> Callable[[], None] | None:
+        """Call ``callback`` (on the consumer's thread) once everything queued now is settled.
+
+        What an asynchronous flush waits on, without holding a thread. The
+        queued messages are sent at once, as for flush().
+
+        Returns:
+            A function that withdraws the callback, or None when everything is
+            settled already (``callback`` was not registered) or no thread can
+            deliver (the caller must flush on a thread of its own).
+        """
+        target = self._stats.queued
+        if self._settled >= target:
+            return None
+        with self._progress:
+            self._flush_target = max(self._flush_target, target)
+            entry = (target, callback)
+            self._callbacks.append(entry)
+        self.ensure_started()
+        if self.cannot_start is not None and self._gen.thread is None:
+            self._withdraw(entry)
+            return None
+        if self._settled >= target:  # settled while registering
+            self._run_callbacks()
+        return lambda: self._withdraw(entry)
+
+    def _withdraw(self, entry: tuple[int, Callable[[], None]]) -> None:
+        with self._progress:
+            if entry in self._callbacks:
+                self._callbacks.remove(entry)
 
     # -- flush and shutdown --------------------------------------------------
 

@@ -22,8 +22,9 @@ from cio_analytics._delivery.report import (
 from cio_analytics._delivery.stats import StatsRecorder
 from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
+from cio_analytics._wire.hooks import HookFailure, hook_name
 from cio_analytics._wire.messages import decode_message
-from cio_analytics.errors import DeliveryError, QueueFullError
+from cio_analytics.errors import BeforeSendError, DeliveryError, QueueFullError
 
 __all__ = ["DeliveryContext"]
 
@@ -39,6 +40,7 @@ class DeliveryContext:
     """
 
     __slots__ = (
+        "_hooks_warned",
         "last_delivery",
         "last_failure",
         "limiter",
@@ -67,6 +69,8 @@ class DeliveryContext:
         self.last_failure: str | None = None
         #: Whether the current stall was already warned about.
         self.stall_warned = False
+        #: The before_send hooks whose failure was logged (once each).
+        self._hooks_warned: set[str] = set()
         self.apply(settings)
 
     def apply(self, settings: Settings) -> None:
@@ -127,6 +131,31 @@ class DeliveryContext:
             return
         error = QueueFullError(f"queue full ({bound}); message dropped")
         report_dropped_once(lambda: call_on_error(on_error, error, [decode_message(message)]))
+
+    def report_hook_failure(self, failure: HookFailure) -> None:
+        """A ``before_send`` hook failed: count, warn once per hook, tell on_error."""
+        self.stats.add(hook_errors=1)
+        name = hook_name(failure.hook)
+        if name not in self._hooks_warned:
+            self._hooks_warned.add(name)
+            logger.warning(
+                "cio_analytics: before_send hook %s failed (%s: %s); the message was dropped. "
+                "Further failures of this hook are counted in stats().hook_errors and "
+                "reported to on_error, not logged.",
+                name,
+                type(failure.cause).__name__,
+                failure.cause,
+            )
+        on_error = self.settings.on_error
+        if on_error is None:
+            return
+        error = BeforeSendError(
+            f"1 message dropped: before_send hook {name} failed "
+            f"({type(failure.cause).__name__}: {failure.cause})",
+            hook=name,
+            detail=str(failure.cause),
+        )
+        call_on_error(on_error, error, [failure.message])
 
     def note_delivered(self) -> None:
         """Some messages were delivered: whatever stall there was is over."""

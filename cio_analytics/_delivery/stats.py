@@ -27,6 +27,9 @@ class ClientStats:
         delivered: Messages the API accepted.
         failed: Messages reported to on_error after being accepted.
         dropped: Messages refused at the call because the queue was full.
+        filtered: Messages a ``before_send`` hook dropped (by returning None).
+        hook_errors: Messages dropped because a ``before_send`` hook failed
+            (each also reported to on_error; not counted in ``failed``).
         failed_by_reason: ``failed`` split by :class:`~cio_analytics.errors.FailureReason` value.
         retries: Retried attempts (every attempt after a batch's first).
         requests: HTTP attempts made, successful or not.
@@ -44,6 +47,8 @@ class ClientStats:
     failed: int
     dropped: int
     failed_by_reason: dict[str, int] = field(default_factory=dict)
+    filtered: int = 0
+    hook_errors: int = 0
     retries: int = 0
     requests: int = 0
     batches: int = 0
@@ -71,6 +76,8 @@ class StatsRecorder:
         self.delivered = 0
         self.failed = 0
         self.dropped = 0
+        self.filtered = 0
+        self.hook_errors = 0
         self.failed_by_reason: Counter[str] = Counter()
         self.retries = 0
         self.requests = 0
@@ -121,6 +128,8 @@ class StatsRecorder:
                 failed=self.failed,
                 dropped=self.dropped,
                 failed_by_reason=dict(self.failed_by_reason),
+                filtered=self.filtered,
+                hook_errors=self.hook_errors,
                 retries=self.retries,
                 requests=self.requests,
                 batches=self.batches,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol
 
 from cio_analytics._settings import MAX_MESSAGE_BYTES
+from cio_analytics._wire import scope as _scope
 from cio_analytics._wire.checks import (
     context_arg,
     id_arg,
@@ -103,6 +104,8 @@ def build_identify(
     message_id: str | None = None,
 ) -> Identify:
     """Validate identify arguments and build the wire message."""
+    if _scope.active:
+        user_id, anonymous_id, context = _scope.apply(user_id, anonymous_id, context)
     if traits is not None and (traits.__class__ is not _dict or not scan_dict(traits, 1)):
         traits = mapping_arg(traits, "traits")
     if user_id == "" and anonymous_id is None and traits and traits.get("email"):
@@ -133,6 +136,8 @@ def build_track(
     message_id: str | None = None,
 ) -> Track:
     """Validate track arguments and build the wire message."""
+    if _scope.active:
+        user_id, anonymous_id, context = _scope.apply(user_id, anonymous_id, context)
     uid: str | None
     aid: str | None
     if user_id.__class__ is _str and user_id and anonymous_id is None:
@@ -169,6 +174,8 @@ def _page_or_screen(
     integrations: Mapping[str, Any] | None,
     message_id: str | None,
 ) -> Page | Screen:
+    if _scope.active:
+        user_id, anonymous_id, context = _scope.apply(user_id, anonymous_id, context)
     uid, aid = identity(user_id, anonymous_id)
     props = mapping_arg(properties, "properties")
     checked_category = text_arg(category, "category")
@@ -242,6 +249,8 @@ def build_group(
     ``object_type_id`` goes to ``traits.objectTypeId`` (a string) and
     ``relationship_attributes`` to ``traits.relationshipAttributes``.
     """
+    if _scope.active:
+        user_id, anonymous_id, context = _scope.apply(user_id, anonymous_id, context)
     gid = id_arg(group_id, "group_id")
     if not gid:
         raise ValidationError("group_id is required (a non-empty str or int)", argument="group_id")
@@ -284,6 +293,8 @@ def build_alias(
     message_id: str | None = None,
 ) -> Alias:
     """Validate alias arguments and build the wire message."""
+    if _scope.active:
+        user_id, _, context = _scope.apply(user_id, None, context)
     prev = id_arg(previous_id, "previous_id")
     if not prev:
         raise MissingIdentityError(
