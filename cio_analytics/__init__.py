@@ -178,6 +178,7 @@ max_queue_bytes: int | None = None
 handle_sigterm: bool | None = None
 stall_warning: float | None = None
 before_send: "_Hook | _typing.Sequence[_Hook] | None" = None
+log_handled_failures: bool | None = None
 thread: int | None = None
 
 for _public in (AsyncClient, Client, Settings, ClientStats, BulkResult, FailedMessage):

@@ -33,6 +33,7 @@ from cio_analytics._settings import (
     setting_names,
 )
 from cio_analytics._spec import operations
+from cio_analytics._wire.checks import Timestamp
 from cio_analytics.errors import ArgumentTypeError, ConfigurationError
 
 __all__ = [
@@ -225,7 +226,7 @@ def identify(
     user_id: str | int | None = None,
     traits: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     anonymous_id: str | int | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
@@ -241,7 +242,7 @@ def track(
     event: str | None = None,
     properties: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     anonymous_id: str | int | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
@@ -258,7 +259,7 @@ def page(
     name: str | None = None,
     properties: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     anonymous_id: str | int | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
@@ -276,7 +277,7 @@ def screen(
     name: str | None = None,
     properties: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     anonymous_id: str | int | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
@@ -293,7 +294,7 @@ def group(
     group_id: str | int | None = None,
     traits: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     anonymous_id: str | int | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
@@ -315,7 +316,7 @@ def alias(
     previous_id: str | int | None = None,
     user_id: str | int | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:

@@ -26,6 +26,7 @@ from cio_analytics._wire.build import (
     build_screen,
     build_track,
 )
+from cio_analytics._wire.checks import Timestamp
 
 __all__ = ["Calls"]
 
@@ -44,7 +45,7 @@ class Calls:
         user_id: str | int | None = None,
         traits: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         anonymous_id: str | int | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
@@ -85,7 +86,7 @@ class Calls:
         event: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         anonymous_id: str | int | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
@@ -122,7 +123,7 @@ class Calls:
         name: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         anonymous_id: str | int | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
@@ -155,7 +156,7 @@ class Calls:
         name: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         anonymous_id: str | int | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
@@ -183,7 +184,7 @@ class Calls:
         group_id: str | int | None = None,
         traits: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         anonymous_id: str | int | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
@@ -222,7 +223,7 @@ class Calls:
         previous_id: str | int | None = None,
         user_id: str | int | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:

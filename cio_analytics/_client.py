@@ -95,6 +95,8 @@ class Client(Calls):
         before_send: A hook, or a list of hooks applied in order, called at the
             call site with each message in its wire shape: a dict returned is
             sent instead, None drops the message (see :mod:`cio_analytics.hooks`).
+        log_handled_failures: Log undelivered messages at WARNING even when
+            ``on_error`` receives them (by default they are then logged at DEBUG).
     """
 
     def __init__(
@@ -127,6 +129,7 @@ class Client(Calls):
         handle_sigterm: bool | None = None,
         stall_warning: float | None = None,
         before_send: Hook | Sequence[Hook] | None = None,
+        log_handled_failures: bool | None = None,
     ) -> None:
         given = dict(locals())
         for name in ("self", "proxies", "thread", "proxy"):
@@ -297,7 +300,7 @@ class Client(Calls):
             if error is None:
                 context.stats.add(delivered=len(messages))
             else:
-                context.report(error, messages)
+                context.report(error, messages, raised=True)  # the raise is the report
                 failure.append(error)
 
         context.stats.add(batches=1)

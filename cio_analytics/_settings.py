@@ -191,6 +191,7 @@ class Settings:
     handle_sigterm: bool = True
     stall_warning: float = 60.0
     before_send: tuple[Hook, ...] = ()
+    log_handled_failures: bool = False
 
     def __post_init__(self) -> None:
         self._normalize_identity()
@@ -205,6 +206,7 @@ class Settings:
             object.__setattr__(self, "on_error", None)
         for name in (
             "debug", "send", "sync_mode", "gzip", "strict", "log_payloads", "handle_sigterm",
+            "log_handled_failures",
         ):  # fmt: skip
             if not isinstance(getattr(self, name), bool):
                 raise ConfigurationError(
@@ -414,6 +416,7 @@ class SettingsKeywords(TypedDict, total=False):
     handle_sigterm: bool | None
     stall_warning: float | None
     before_send: Hook | Sequence[Hook] | None
+    log_handled_failures: bool | None
     proxies: Mapping[str, str] | str | None
     thread: int | None
 

@@ -172,6 +172,16 @@ class DeliveryError(CioError):
         self.attempts = attempts
         self.detail = detail
 
+    def __str__(self) -> str:
+        """The message, with the last HTTP status and the server's explanation when known."""
+        text = super().__str__()
+        cause = []
+        if self.status_code and f"HTTP {self.status_code}" not in text:
+            cause.append(f"HTTP {self.status_code}")
+        if self.detail and self.detail not in text:
+            cause.append(self.detail if len(self.detail) <= 200 else self.detail[:197] + "...")
+        return f"{text} ({'; '.join(cause)})" if cause else text
+
 
 class QueueFullError(DeliveryError):
     """The message was dropped at the call because the queue was full."""

@@ -69,7 +69,7 @@ LEADING = ("self", "user_id: str | int | None = None", "*", "anonymous_id: str |
 TRAILING = (
     "properties: Mapping[str, Any] | None = None",
     "context: Mapping[str, Any] | None = None",
-    "timestamp: Any = None",
+    "timestamp: Timestamp | None = None",
     "integrations: Mapping[str, Any] | None = None",
     "message_id: str | None = None",
 )
@@ -84,6 +84,7 @@ IMPORTS = {
     "Mapping": "collections.abc",
     "Sequence": "collections.abc",
     "Number": "cio_analytics._wire.checks",
+    "Timestamp": "cio_analytics._wire.checks",
 }
 
 
@@ -271,7 +272,7 @@ def family_imports(family: Family) -> list[str]:
     """The imports the helper module of ``family`` needs, sorted as ruff wants them."""
     annotations = [p.kind.annotation for e in family.enum.events for p in e.properties]
     annotations += [f.kind.field_annotation for s in family.shapes for f in s.fields]
-    used = set(re.findall(r"[A-Za-z_]\w*", " ".join(annotations))) | {"Any", "Mapping"}
+    used = set(re.findall(r"[A-Za-z_]\w*", " ".join(annotations))) | {"Any", "Mapping", "Timestamp"}
     if family.shapes:
         used.add("TypedDict")
     by_module: dict[str, list[str]] = {}

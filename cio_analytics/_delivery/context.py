@@ -88,6 +88,8 @@ class DeliveryContext:
         error: DeliveryError,
         messages: Sequence[bytes],
         wait_at_most: float | None = None,
+        *,
+        raised: bool = False,
     ) -> None:
         """Count, log and pass to on_error the messages of one failure (never raises).
 
@@ -96,11 +98,15 @@ class DeliveryContext:
             messages: The queued messages.
             wait_at_most: Wait at most this many seconds for on_error (it then
                 goes on in a daemon thread); None calls it on this thread.
+            raised: The failure is also raised to the caller (sync mode), so
+                the log line is only at DEBUG.
         """
         self.stats.add_failed(error.reason, len(messages))
         self.last_failure = f"{error.reason.value}: {error}"
         try:
-            self.log.failure(error, len(messages))
+            settings = self.settings
+            handled = settings.on_error is not None and not settings.log_handled_failures
+            self.log.failure(error, len(messages), quiet=raised or handled)
         finally:  # on_error is called even if a log handler raised
             on_error = self.settings.on_error
             if on_error is not None:

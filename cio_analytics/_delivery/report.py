@@ -50,12 +50,16 @@ class FailureLog:
         self._drop_logged_at = -LOG_EVERY
         self.exiting = False
 
-    def failure(self, error: DeliveryError, count: int) -> None:
-        """Log ``count`` messages not delivered for ``error``."""
+    def failure(self, error: DeliveryError, count: int, *, quiet: bool = False) -> None:
+        """Log ``count`` messages not delivered for ``error``.
+
+        ``quiet``: someone else reports it (on_error, or a raised exception):
+        the line is only at DEBUG.
+        """
         reason = error.reason.value
         now = time.monotonic()
         last = self._last.get(reason)
-        if error.reason is FailureReason.SHUTDOWN and self.exiting:
+        if quiet or (error.reason is FailureReason.SHUTDOWN and self.exiting):
             logger.debug("cio_analytics: %d message(s) not delivered: %s", count, error)
         elif error.reason is FailureReason.UNAUTHORIZED and not self._auth_logged:
             self._auth_logged = True

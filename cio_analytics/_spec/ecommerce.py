@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from cio_analytics._spec.family import EventFamily
-from cio_analytics._wire.checks import Number
+from cio_analytics._wire.checks import Number, Timestamp
 from cio_analytics.events import EcommerceEvent
 
 __all__ = ["EcommerceEvents", "ListFilter", "ListSort", "Product"]
@@ -126,7 +126,7 @@ class EcommerceEvents(EventFamily):
         query: str | Mapping[str, Any] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -158,7 +158,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -196,7 +196,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -235,7 +235,7 @@ class EcommerceEvents(EventFamily):
         position: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -273,7 +273,7 @@ class EcommerceEvents(EventFamily):
         position: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -319,7 +319,7 @@ class EcommerceEvents(EventFamily):
         image_url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -375,7 +375,7 @@ class EcommerceEvents(EventFamily):
         value: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -432,7 +432,7 @@ class EcommerceEvents(EventFamily):
         image_url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -486,7 +486,7 @@ class EcommerceEvents(EventFamily):
         image_url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -529,7 +529,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -571,7 +571,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -613,7 +613,7 @@ class EcommerceEvents(EventFamily):
         payment_method: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -649,7 +649,7 @@ class EcommerceEvents(EventFamily):
         payment_method: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -688,7 +688,7 @@ class EcommerceEvents(EventFamily):
         payment_method: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -735,7 +735,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -787,7 +787,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -835,7 +835,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -877,7 +877,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -912,7 +912,7 @@ class EcommerceEvents(EventFamily):
         coupon_id: str | int | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -948,7 +948,7 @@ class EcommerceEvents(EventFamily):
         discount: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -986,7 +986,7 @@ class EcommerceEvents(EventFamily):
         discount: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -1024,7 +1024,7 @@ class EcommerceEvents(EventFamily):
         reason: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -1071,7 +1071,7 @@ class EcommerceEvents(EventFamily):
         image_url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -1129,7 +1129,7 @@ class EcommerceEvents(EventFamily):
         image_url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -1188,7 +1188,7 @@ class EcommerceEvents(EventFamily):
         image_url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -1245,7 +1245,7 @@ class EcommerceEvents(EventFamily):
         image_url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -1290,7 +1290,7 @@ class EcommerceEvents(EventFamily):
         products: Sequence[Product | Mapping[str, Any]] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -1329,7 +1329,7 @@ class EcommerceEvents(EventFamily):
         rating: str | Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from cio_analytics._spec.family import EventFamily
-from cio_analytics._wire.checks import Number
+from cio_analytics._wire.checks import Number, Timestamp
 from cio_analytics.events import MobileEvent
 
 __all__ = ["Campaign", "MobileEvents"]
@@ -88,7 +88,7 @@ class MobileEvents(EventFamily):
         build: str | int | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -123,7 +123,7 @@ class MobileEvents(EventFamily):
         build: str | int | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -156,7 +156,7 @@ class MobileEvents(EventFamily):
         anonymous_id: str | int | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -184,7 +184,7 @@ class MobileEvents(EventFamily):
         anonymous_id: str | int | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -216,7 +216,7 @@ class MobileEvents(EventFamily):
         build: str | int | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -250,7 +250,7 @@ class MobileEvents(EventFamily):
         anonymous_id: str | int | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -278,7 +278,7 @@ class MobileEvents(EventFamily):
         anonymous_id: str | int | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -308,7 +308,7 @@ class MobileEvents(EventFamily):
         campaign: Campaign | Mapping[str, Any] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -341,7 +341,7 @@ class MobileEvents(EventFamily):
         campaign: Campaign | Mapping[str, Any] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -374,7 +374,7 @@ class MobileEvents(EventFamily):
         campaign: Campaign | Mapping[str, Any] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -408,7 +408,7 @@ class MobileEvents(EventFamily):
         campaign: Campaign | Mapping[str, Any] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -440,7 +440,7 @@ class MobileEvents(EventFamily):
         url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -472,7 +472,7 @@ class MobileEvents(EventFamily):
         url: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -506,7 +506,7 @@ class MobileEvents(EventFamily):
         longitude: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:

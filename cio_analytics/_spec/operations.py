@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from cio_analytics._spec.table import (
     DEVICE_TOKEN,
@@ -45,7 +45,7 @@ from cio_analytics._spec.table import (
     OPERATION_EVENTS,
 )
 from cio_analytics._wire.build import Emitter, build_group, build_track
-from cio_analytics._wire.checks import id_arg, text_arg
+from cio_analytics._wire.checks import Timestamp, id_arg, text_arg
 from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, ValidationError
 from cio_analytics.events import ContentAction, DeliveryMetric, DeviceType
 
@@ -163,7 +163,7 @@ def delete_user(
     *,
     properties: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -202,7 +202,7 @@ def suppress_user(
     *,
     properties: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -241,7 +241,7 @@ def unsuppress_user(
     *,
     properties: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -280,11 +280,11 @@ def add_device(
     self: Emitter,
     user_id: str | int,
     token: str,
-    device_type: DeviceType | str = DeviceType.IOS,
+    device_type: DeviceType | Literal["ios", "android"] = DeviceType.IOS,
     attributes: Mapping[str, Any] | None = None,
     *,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -333,10 +333,10 @@ def delete_device(
     self: Emitter,
     user_id: str | int,
     token: str,
-    device_type: DeviceType | str | None = None,
+    device_type: DeviceType | Literal["ios", "android"] | None = None,
     *,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -383,7 +383,7 @@ def create_object(
     anonymous_id: str | int | None = None,
     relationship_attributes: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -452,7 +452,7 @@ def update_object(
     anonymous_id: str | int | None = None,
     relationship_attributes: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -495,7 +495,7 @@ def create_relationship(
     relationship_attributes: Mapping[str, Any] | None = None,
     anonymous_id: str | int | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -548,7 +548,7 @@ def delete_object(
     *,
     anonymous_id: str | int | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -595,7 +595,7 @@ def delete_relationship(
     object_type_id: str | int | None = _DEFAULT_OBJECT_TYPE,
     *,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -640,7 +640,7 @@ def delete_relationship(
 def report_delivery_event(
     self: Emitter,
     delivery_id: str | int,
-    metric: DeliveryMetric | str,
+    metric: DeliveryMetric | Literal["delivered", "opened", "clicked", "converted"],
     recipient: str | None = None,
     reason: str | None = None,
     href: str | None = None,
@@ -650,7 +650,7 @@ def report_delivery_event(
     anonymous_id: str | int | None = None,
     properties: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:
@@ -701,7 +701,7 @@ def report_delivery_event(
 
 def report_content_event(
     self: Emitter,
-    action_type: ContentAction | str,
+    action_type: ContentAction | Literal["viewed_content", "clicked_content"],
     content_id: int | str | None = None,
     template_id: int | str | None = None,
     *,
@@ -709,7 +709,7 @@ def report_content_event(
     anonymous_id: str | int | None = None,
     properties: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
-    timestamp: Any = None,
+    timestamp: Timestamp | None = None,
     integrations: Mapping[str, Any] | None = None,
     message_id: str | None = None,
 ) -> str:

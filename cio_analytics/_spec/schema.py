@@ -207,5 +207,7 @@ def one_of(*values: str | int) -> Kind:
 
 
 def choice(values: ValueSet) -> Kind:
-    """One of a value set, given as a member or a str in any case (the operations' sets)."""
-    return Kind(f"choice of {values.name}", f"{values.name} | str", checks.choice(values.values))
+    """One of a value set, given as a member or its value (the check also takes any case)."""
+    literal = ", ".join(json.dumps(v) for v in values.values)
+    annotation = f"{values.name} | Literal[{literal}]"
+    return Kind(f"choice of {values.name}", annotation, checks.choice(values.values))

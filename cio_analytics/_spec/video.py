@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from cio_analytics._spec.family import EventFamily
-from cio_analytics._wire.checks import Number
+from cio_analytics._wire.checks import Number, Timestamp
 from cio_analytics.events import VideoEvent
 
 __all__ = ["VideoEvents"]
@@ -84,7 +84,7 @@ class VideoEvents(EventFamily):
         livestream: bool | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -147,7 +147,7 @@ class VideoEvents(EventFamily):
         livestream: bool | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -208,7 +208,7 @@ class VideoEvents(EventFamily):
         method: str | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -269,7 +269,7 @@ class VideoEvents(EventFamily):
         livestream: bool | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -329,7 +329,7 @@ class VideoEvents(EventFamily):
         livestream: bool | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -390,7 +390,7 @@ class VideoEvents(EventFamily):
         seek_position: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -452,7 +452,7 @@ class VideoEvents(EventFamily):
         seek_position: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -513,7 +513,7 @@ class VideoEvents(EventFamily):
         livestream: bool | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -573,7 +573,7 @@ class VideoEvents(EventFamily):
         livestream: bool | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -633,7 +633,7 @@ class VideoEvents(EventFamily):
         livestream: bool | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -696,7 +696,7 @@ class VideoEvents(EventFamily):
         framerate: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -762,7 +762,7 @@ class VideoEvents(EventFamily):
         framerate: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -828,7 +828,7 @@ class VideoEvents(EventFamily):
         framerate: Number | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -888,7 +888,7 @@ class VideoEvents(EventFamily):
         quartile: Literal[1, 2, 3] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -942,7 +942,7 @@ class VideoEvents(EventFamily):
         quartile: Literal[1, 2, 3] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:
@@ -996,7 +996,7 @@ class VideoEvents(EventFamily):
         quartile: Literal[1, 2, 3] | None = None,
         properties: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
-        timestamp: Any = None,
+        timestamp: Timestamp | None = None,
         integrations: Mapping[str, Any] | None = None,
         message_id: str | None = None,
     ) -> str:

@@ -29,6 +29,7 @@ from cio_analytics.errors import ArgumentTypeError, MissingIdentityError, Valida
 __all__ = [
     "Check",
     "Number",
+    "Timestamp",
     "boolean",
     "choice",
     "context_arg",
@@ -191,6 +192,9 @@ def message_id_arg(value: object) -> str:
 
 #: A number as the helpers accept it (Decimal is sent as a JSON number).
 Number = int | float | decimal.Decimal
+#: A message timestamp as the calls accept it: a datetime (naive = UTC), a date,
+#: or an ISO-8601 string.
+Timestamp = dt.datetime | dt.date | str
 
 #: ``check(value, name)``: the value as it goes on the wire, or an error naming ``name``.
 Check = Callable[[Any, str], Any]

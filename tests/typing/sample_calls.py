@@ -65,4 +65,16 @@ def operations_check_their_arguments(client: Client) -> list[str]:
         client.report_delivery_event("dlv_1", metric=None),  # expect: arg-type "metric"
         analytics.delete_relationship("user_1", object_id=1.5),  # expect: arg-type "object_id"
         analytics.delete_user(),  # expect: call-arg Too few arguments
+        client.add_device("user_1", "token", "android"),
+        client.add_device("user_1", "token", "windows"),  # expect: arg-type 'windows'
+        client.track("user_1", "E", timestamp="2024-01-02T03:04:05Z"),
+        client.track("user_1", "E", timestamp=1704164645),  # expect: arg-type "timestamp"
+        analytics.track("user_1", "E", timestamp=1704164645),  # expect: arg-type "timestamp"
     ]
+
+
+def settings_are_typed() -> None:
+    """configure() and AsyncClient take the settings as typed keywords."""
+    analytics.configure(gzip=True, upload_size=500, region="eu")
+    analytics.configure(gzip="yes")  # expect: arg-type "gzip"
+    analytics.configure(no_such_setting=1)  # expect: call-arg "no_such_setting"
