@@ -232,6 +232,23 @@ def _read_request(
     return headers, rest[:length], rest[length:]
 
 
+def require_unresolvable(name: str, within: float = 2.0) -> None:
+    """Skip the test unless ``name`` fails to resolve, quickly, on this machine.
+
+    ``.invalid`` names never resolve, but a resolver that hijacks unknown names
+    (some ISPs' do) or one that is unreachable (slow timeouts) would make the
+    test about the machine instead of the library.
+    """
+    started = time.monotonic()
+    try:
+        socket.getaddrinfo(name, 443)
+    except socket.gaierror:
+        if time.monotonic() - started > within:
+            pytest.skip(f"name resolution on this machine takes over {within} s to fail")
+        return
+    pytest.skip(f"this machine's resolver resolves {name}, which must not resolve")
+
+
 # -- TLS ------------------------------------------------------------------------------
 
 

@@ -28,7 +28,12 @@ from cio_analytics._delivery.retry import BACKOFF_INITIAL
 from cio_analytics.errors import ConnectionSetupError, FailureReason, RetriesExhaustedError
 from cio_analytics.testing import LocalServer
 
-from ._misbehaving import MisbehavingServer, SelfSignedTLSServer, self_signed_certificate
+from ._misbehaving import (
+    MisbehavingServer,
+    SelfSignedTLSServer,
+    require_unresolvable,
+    self_signed_certificate,
+)
 from ._outcomes import MATRIX_ROWS, ErrorLog, MatrixRow, assert_outcomes, wait_until
 from .conftest import BOUND, MakeClient
 
@@ -266,6 +271,7 @@ class TestConnectionSetup:
 
     def test_host_that_does_not_resolve(self, server: LocalServer, errors: ErrorLog) -> None:
         """A host name that cannot resolve (.invalid) is reported promptly as connection_setup."""
+        require_unresolvable("cio-analytics-test.invalid")
         client = Client(write_key="k", host="https://cio-analytics-test.invalid", on_error=errors,
                         upload_interval=0.02, timeout=5.0)  # fmt: skip
         try:

@@ -39,7 +39,7 @@ from cio_analytics._delivery.transport import (
 )
 from cio_analytics._settings import Settings
 
-from ._misbehaving import MisbehavingServer
+from ._misbehaving import MisbehavingServer, require_unresolvable
 from .conftest import BOUND
 
 #: Slack allowed past the timeout for one attempt (a shared, noisy machine).
@@ -303,6 +303,7 @@ class TestSetupFailureClassification:
         """The library's route against a .invalid name reports a dns setup failure."""
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
             monkeypatch.delenv(name, raising=False)
+        require_unresolvable("cio-analytics-attempts.invalid")
         result, _ = timed_send(sender_for("http://cio-analytics-attempts.invalid"))
         assert result.status_code == 0
         assert result.setup_failure == "dns", result
