@@ -19,6 +19,7 @@ or ``TypeError`` subclasses, so code written for the official library's
         +-- AuthenticationError           the API answered 401/403: wrong write key
         +-- PayloadTooLargeError          the API answered 413 for this message alone
         +-- RetriesExhaustedError         transient failures outlasted the retry budget
+        +-- ConnectionSetupError          certificate or host name failure: a setup problem
         +-- ShutdownTimeoutError          undelivered when shutdown's deadline passed
         +-- BeforeSendError               a before_send hook raised: dropped at the call
 
@@ -36,6 +37,7 @@ __all__ = [
     "BeforeSendError",
     "CioError",
     "ConfigurationError",
+    "ConnectionSetupError",
     "DeliveryError",
     "FailureReason",
     "InvalidValueError",
@@ -145,6 +147,7 @@ class FailureReason(enum.StrEnum):
     RETRIES_EXHAUSTED = "retries_exhausted"
     SHUTDOWN = "shutdown"
     BEFORE_SEND = "before_send"
+    CONNECTION_SETUP = "connection_setup"
 
 
 class DeliveryError(CioError):
@@ -231,3 +234,34 @@ class BeforeSendError(DeliveryError):
     def __init__(self, message: str, *, hook: str, detail: str | None = None) -> None:
         super().__init__(message, detail=detail)
         self.hook = hook
+
+
+class ConnectionSetupError(DeliveryError):
+    """No connection could be set up for a reason that waiting will not cure.
+
+    The server's TLS certificate could not be verified, or the host name (of the
+    API or of the proxy) does not resolve. Both come from the configuration or
+    the machine (a wrong host or region, a proxy, a TLS-intercepting corporate
+    proxy, missing CA certificates), so the messages are reported after a few
+    quick tries instead of being retried for the whole retry budget.
+
+    Attributes:
+        host: The host that could not be reached.
+        kind: ``tls`` (certificate verification failed) or ``dns`` (name resolution failed).
+    """
+
+    reason = FailureReason.CONNECTION_SETUP
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        host: str,
+        kind: str,
+        status_code: int | None = None,
+        attempts: int = 0,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, attempts=attempts, detail=detail)
+        self.host = host
+        self.kind = kind

@@ -20,13 +20,19 @@ from typing import Final
 
 from cio_analytics._delivery.batch import BatchBody
 from cio_analytics._delivery.context import DeliveryContext
-from cio_analytics._delivery.retry import Sleeper, is_retryable, make_retrying
+from cio_analytics._delivery.retry import (
+    SetupFailures,
+    Sleeper,
+    is_retryable,
+    make_retrying,
+)
 from cio_analytics._delivery.transport import HTTPSender, SendResult
 from cio_analytics._logging import logger
 from cio_analytics._settings import ENV_API_KEY, Settings
 from cio_analytics._wire.clock import now_timestamp
 from cio_analytics.errors import (
     AuthenticationError,
+    ConnectionSetupError,
     DeliveryError,
     PayloadTooLargeError,
     RejectedError,
@@ -55,37 +61,32 @@ class Deliverer:
         self._context = context
         self.sleeper = sleeper
         self._lock = threading.Lock()
-        self._sender: HTTPSender | None = None
-        self._sender_key: tuple[object, ...] | None = None
+        # The sender and the settings it was built from, replaced together (one
+        # read sees a matching pair). No tuple of setting values is kept: it
+        # would hold the write key where a traceback's locals could show it.
+        self._current: tuple[HTTPSender, Settings] | None = None
 
     def _get_sender(self, settings: Settings) -> HTTPSender:
-        key = (
-            settings.base_url,
-            settings.write_key,
-            settings.gzip,
-            settings.strict,
-            settings.timeout,
-            settings.proxy,
-            id(settings.transport),
-        )
-        sender = self._sender
-        if sender is not None and key == self._sender_key:
-            return sender
+        current = self._current
+        if current is not None and current[1] is settings:
+            return current[0]
         with self._lock:
-            if self._sender is None or key != self._sender_key:
-                old = self._sender
-                self._sender = HTTPSender(settings)
-                self._sender_key = key
-                if old is not None:
-                    old.close()
-            return self._sender
+            current = self._current
+            if current is not None and _same_route(current[1], settings):
+                self._current = (current[0], settings)
+                return current[0]
+            sender = HTTPSender(settings)
+            self._current = (sender, settings)
+        if current is not None:
+            current[0].close()
+        return sender
 
     def close(self) -> None:
         """Close the HTTP connection pool (a new one is made if delivery resumes)."""
         with self._lock:
-            sender, self._sender, self._sender_key = self._sender, None, None
-        if sender is not None:
-            sender.close()
+            current, self._current = self._current, None
+        if current is not None:
+            current[0].close()
 
     def deliver(
         self, messages: Sequence[bytes], settle: Settle, deadline: float | None = None
@@ -119,18 +120,18 @@ class Deliverer:
 
     def _send_with_retries(
         self, messages: Sequence[bytes], settings: Settings, batch_deadline: float
-    ) -> tuple[SendResult, int, bool]:
+    ) -> tuple[SendResult, _Attempts, bool]:
         """Attempt until success, a final status, or the retry budget ends.
 
-        Returns the last result, the number of HTTP attempts, and whether it was
-        shutdown (its deadline or an abort) that ended the retries.
+        Returns the last result, the attempts (their count, the route they took),
+        and whether it was shutdown (its deadline or an abort) that ended the retries.
         """
         sleeper = self.sleeper
         attempt = _Attempts(self, messages, settings)
         first = attempt()
         if first.ok or not is_retryable(first) or first.detail == _NOT_SENT:
             # The common case, without building the tenacity machinery.
-            return first, attempt.count, first.detail == _NOT_SENT
+            return first, attempt, first.detail == _NOT_SENT
         # tenacity takes over from here; its first "attempt" replays the failure
         # above, so attempt numbers, waits and Retry-After stay exact.
         replay = [first]
@@ -142,26 +143,30 @@ class Deliverer:
             return -math.inf if sleeper.aborted else min(batch_deadline, sleeper.deadline)
 
         stats = self._context.stats
+        setup_failures = SetupFailures()
         retrying = make_retrying(
             max_retries=settings.max_retries,
             deadline=deadline,
             sleeper=sleeper,
             on_retry=lambda state: stats.add(retries=1),
+            setup_failures=setup_failures,
         )
         result: SendResult = retrying(next_attempt)
         by_shutdown = (
             not result.ok
             and is_retryable(result)
             and attempt.count <= settings.max_retries
+            and not setup_failures.reached
             and (sleeper.aborted or sleeper.deadline <= batch_deadline)
         ) or result.detail == _NOT_SENT
-        return result, attempt.count, by_shutdown
+        return result, attempt, by_shutdown
 
     def _error_for(
-        self, result: SendResult, attempts: int, count: int, by_shutdown: bool
+        self, result: SendResult, attempt: _Attempts, count: int, by_shutdown: bool
     ) -> DeliveryError:
         status = result.status_code
         detail = result.detail or None
+        attempts = attempt.count
         if by_shutdown:
             return ShutdownTimeoutError(
                 f"{count} message(s) not delivered before the shutdown deadline"
@@ -194,6 +199,8 @@ class Deliverer:
                 attempts=attempts,
                 detail=detail,
             )
+        if result.setup_failure is not None and attempt.sender is not None:
+            return _setup_error(result, attempt.sender, attempts, count)
         what = f"HTTP {status}" if status else (detail or "no response")
         return RetriesExhaustedError(
             f"{count} message(s) not delivered after {attempts} attempt(s); last: {what}",
@@ -203,15 +210,64 @@ class Deliverer:
         )
 
 
+def _same_route(a: Settings, b: Settings) -> bool:
+    """Whether a sender built from ``a`` serves ``b`` unchanged (compared without a key tuple)."""
+    return (
+        a.base_url == b.base_url
+        and a.write_key == b.write_key
+        and a.gzip == b.gzip
+        and a.strict == b.strict
+        and a.timeout == b.timeout
+        and a.proxy == b.proxy
+        and a.transport is b.transport
+    )
+
+
+_TLS_HINT: Final = (
+    "This is not transient: check the host or region setting (us: https://cdp.customer.io, "
+    "eu: https://cdp-eu.customer.io), the proxy setting, whether a corporate proxy or "
+    "antivirus intercepts TLS (then trust its CA certificate, for example with SSL_CERT_FILE), "
+    "and that this machine has CA certificates (certifi, SSL_CERT_FILE or SSL_CERT_DIR)."
+)
+_DNS_HINT: Final = (
+    "This is not transient: check the host or region setting (us: https://cdp.customer.io, "
+    "eu: https://cdp-eu.customer.io), the proxy setting, and this machine's DNS."
+)
+
+
+def _setup_error(
+    result: SendResult, sender: HTTPSender, attempts: int, count: int
+) -> ConnectionSetupError:
+    """The report for a certificate or name-resolution failure, naming the host and the fix."""
+    host = sender.host
+    via = f" (through the proxy {sender.proxy_host})" if sender.proxy_host else ""
+    if result.setup_failure == "tls":
+        what = f"the TLS certificate of {host}{via} could not be verified"
+        hint = _TLS_HINT
+    else:
+        what = f"the host name {sender.proxy_host or host} does not resolve"
+        hint = _DNS_HINT
+    return ConnectionSetupError(
+        f"{count} message(s) not delivered after {attempts} attempt(s): {what} "
+        f"({result.detail}). {hint}",
+        host=host,
+        kind=result.setup_failure or "",
+        attempts=attempts,
+        detail=result.detail or None,
+    )
+
+
 class _Attempts:
     """The HTTP attempts of one batch: each waits for the rate limiter, then sends once.
 
     Calling it makes one attempt and returns its result; ``count`` says how
     many requests were actually sent (an attempt the shutdown deadline cut off
-    before sending is not one).
+    before sending is not one), and every request after the first carries
+    ``X-Retry-Count`` with the number sent before it. ``sender`` is the sender
+    of the latest request.
     """
 
-    __slots__ = ("_body", "_deliverer", "_messages", "_settings", "count")
+    __slots__ = ("_body", "_deliverer", "_messages", "_settings", "count", "sender")
 
     def __init__(
         self, deliverer: Deliverer, messages: Sequence[bytes], settings: Settings
@@ -221,6 +277,7 @@ class _Attempts:
         self._settings = settings
         self._body = BatchBody(messages)
         self.count = 0
+        self.sender: HTTPSender | None = None
 
     def __call__(self) -> SendResult:
         deliverer = self._deliverer
@@ -236,6 +293,7 @@ class _Attempts:
             if limiter is not None:
                 limiter.refund()
             return SendResult(0, detail=_NOT_SENT)
+        retry = self.count
         self.count += 1
         context.stats.add(requests=1)
         settings = self._settings
@@ -243,8 +301,8 @@ class _Attempts:
         if settings.log_payloads and logger.isEnabledFor(logging.DEBUG):
             # Only when asked: bodies hold personal data.
             logger.debug("cio_analytics: request body: %s", rendered.decode("utf-8"))
-        sender = deliverer._get_sender(settings)
-        result = sender.send(rendered, timeout=min(settings.timeout, remaining))
+        sender = self.sender = deliverer._get_sender(settings)
+        result = sender.send(rendered, timeout=min(settings.timeout, remaining), retry=retry)
         if not result.ok:
             logger.debug(
                 "cio_analytics: attempt %d for %d messages: %s",

@@ -1,10 +1,14 @@
 """The retry policy, as small parts built on tenacity.
 
 What is retried: 429, every 5xx, 408, timeouts and connection errors (status 0).
-What is not: any other 4xx (400, 401, 403, 413 ...). Waits are exponential with
-full jitter (see :func:`backoff_ceiling`), except that a server's ``Retry-After``
-(seconds or HTTP-date) is honoured, capped at :data:`RETRY_AFTER_CAP`. Every sleep goes through a
-:class:`Sleeper`, so shutdown can shorten it.
+What is not: any other 4xx (400, 401, 403, 413 ...). A connection that cannot be
+set up because the certificate fails verification or the host name does not
+resolve is tried :data:`SETUP_FAILURE_TRIES` times in all, not for the whole
+budget: waiting does not cure a configuration problem. Waits are exponential
+with full jitter (see :func:`backoff_ceiling`), except that a server's
+``Retry-After`` (seconds or HTTP-date) is honoured, capped at
+:data:`RETRY_AFTER_CAP`. Every sleep goes through a :class:`Sleeper`, so
+shutdown can shorten it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ __all__ = [
     "BACKOFF_LATE_FACTOR",
     "BACKOFF_MAX",
     "RETRY_AFTER_CAP",
+    "SETUP_FAILURE_TRIES",
+    "SetupFailures",
     "Sleeper",
     "backoff_ceiling",
     "is_retryable",
@@ -50,8 +56,12 @@ BACKOFF_KNEE: Final = 2.0
 BACKOFF_LATE_FACTOR: Final = 2.5
 #: The backoff ceiling never exceeds this many seconds.
 BACKOFF_MAX: Final = 60.0
-#: A server's Retry-After is honoured up to this many seconds.
-RETRY_AFTER_CAP: Final = 60.0
+#: A server's Retry-After is honoured up to this many seconds (Customer.io's own
+#: SDKs cap it at 300 s too); ``retry_deadline`` still bounds the whole batch.
+RETRY_AFTER_CAP: Final = 300.0
+#: Attempts in all for a batch whose connection fails on the certificate or on
+#: name resolution (the default backoff puts them within about two seconds).
+SETUP_FAILURE_TRIES: Final = 3
 #: Retried besides every 5xx: no response (0), Request Timeout, Too Many Requests.
 _RETRY_STATUSES: Final = frozenset({0, 408, 429})
 
@@ -170,6 +180,37 @@ class stop_at_deadline(tenacity.stop.stop_base):
         return self._clock() + upcoming >= self._deadline()
 
 
+class SetupFailures(tenacity.stop.stop_base):
+    """Stop once :data:`SETUP_FAILURE_TRIES` attempts of one batch failed on connection setup.
+
+    A certificate that fails verification or a host name that does not resolve
+    (``SendResult.setup_failure``) is a configuration problem: a few quick tries
+    ride out a blip, the whole retry budget would only delay the report.
+
+    Attributes:
+        seen: Attempts so far that failed on connection setup.
+    """
+
+    def __init__(self, tries: int = SETUP_FAILURE_TRIES) -> None:
+        self._tries = tries
+        self.seen = 0
+
+    @property
+    def reached(self) -> bool:
+        """Whether retrying stopped (or would stop) because of setup failures."""
+        return self.seen >= self._tries
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        if (
+            outcome is not None
+            and not outcome.failed
+            and getattr(outcome.result(), "setup_failure", None) is not None
+        ):
+            self.seen += 1
+        return self.reached
+
+
 def make_retrying(
     *,
     max_retries: int,
@@ -178,6 +219,7 @@ def make_retrying(
     wait: tenacity.wait.wait_base | None = None,
     on_retry: Callable[[tenacity.RetryCallState], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    setup_failures: SetupFailures | None = None,
 ) -> tenacity.Retrying:
     """A ``tenacity.Retrying`` for one batch: attempts return a SendResult, never raise.
 
@@ -188,8 +230,15 @@ def make_retrying(
         wait: The wait strategy; Retry-After-or-full-jitter by default.
         on_retry: Called before each sleep (counting retries, logging).
         clock: The monotonic clock.
+        setup_failures: Counts the attempts that failed on connection setup and
+            stops at :data:`SETUP_FAILURE_TRIES` (a new one when None).
     """
-    stop = tenacity.stop_after_attempt(max_retries + 1) | stop_at_deadline(deadline, clock)
+    # The setup-failure count goes first: stop_any stops asking at the first True.
+    stop = (
+        (setup_failures if setup_failures is not None else SetupFailures())
+        | tenacity.stop_after_attempt(max_retries + 1)
+        | stop_at_deadline(deadline, clock)
+    )
     return tenacity.Retrying(
         stop=stop,
         wait=wait if wait is not None else wait_retry_after_or_backoff(),

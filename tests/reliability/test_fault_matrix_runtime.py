@@ -42,9 +42,16 @@ C_FORK = """
 import ctypes, json, os, sys
 import cio_analytics as analytics
 
+import time
 libc = ctypes.CDLL(None, use_errno=True)
 analytics.upload_interval = 30  # the master's message waits in its queue
 analytics.track("master", "Before Fork", {"i": 0})
+# A raw fork() leaves the child's GIL as it was: had another thread held it at
+# that instant, the child would wait for it for ever (CPython's own fork code
+# repairs that; a C program that forks must call PyOS_AfterFork_Child or fork
+# before threads run). Let the master's consumer thread settle into its
+# wait (no GIL held) first; ctypes releases the GIL around the call.
+time.sleep(0.3)
 children = []
 for worker in range(4):
     pid = libc.fork()  # no Python at-fork hooks run, as in uWSGI
