@@ -34,7 +34,8 @@ from cio_analytics.cli.doctor import DEFAULT_TIMEOUT as DOCTOR_TIMEOUT
 from cio_analytics.cli.doctor import run_doctor
 from cio_analytics.cli.importer import CSV_HELP, DEFAULT_CHUNK, JSONL_HELP, run_import
 from cio_analytics.cli.send import CALL_OPTIONS, add_call_options, call_help, run_send
-from cio_analytics.cli.serve import describe, run_serve
+from cio_analytics.cli.serve import DEFAULT_KEEP, describe, run_serve
+from cio_analytics.testing._server import MAX_CONNECTIONS, MAX_REQUEST_BYTES, READ_DEADLINE
 
 __all__ = ["build_parser", "describe", "main"]
 
@@ -190,14 +191,17 @@ def _add_demo(subparsers: Any) -> None:
 
 
 def _add_serve(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = _subparser(
+        subparsers,
         "serve",
-        help="run the local Customer.io-compatible server",
+        help="run the local Customer.io-compatible server, with its inspector page",
         description=(
-            "Run a local Customer.io Data Pipelines API until interrupted (Ctrl-C), "
-            "printing each message received on one line. Point a client at the URL "
-            "it prints (host=...). For loopback testing only: the /__cio__/ control "
-            "paths need no key."
+            "Run a local Customer.io Data Pipelines API until interrupted (Ctrl-C or\n"
+            "SIGTERM), printing each message received on one line, then the totals.\n"
+            "Point a client at the URL it prints (host=...), and open the same URL in a\n"
+            "browser for the inspector: messages as they arrive, rejected ones with the\n"
+            "rule they broke, duplicates marked, filters, pause, clear and download.\n"
+            "For loopback testing only: the /__cio__/ control paths need no key."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -213,7 +217,58 @@ def _add_serve(subparsers: Any) -> None:
         help="always answer invalid payloads with 400 (default: only with X-Strict-Mode: 1)",
     )
     parser.add_argument("--record", metavar="FILE", help="append every message to this JSONL file")
+    _add_serve_output_options(parser)
+    _add_serve_limit_options(parser)
     parser.set_defaults(handler=run_serve)
+
+
+def _add_serve_output_options(parser: argparse.ArgumentParser) -> None:
+    """Register --quiet and --payloads."""
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print no line per message (totals only)"
+    )
+    parser.add_argument(
+        "--payloads", action="store_true", help="print each message's JSON after its line"
+    )
+
+
+def _add_serve_limit_options(parser: argparse.ArgumentParser) -> None:
+    """Register the bounds: --keep, --max-connections, --max-body, --read-deadline, --allow-host."""
+    parser.add_argument(
+        "--keep",
+        type=int,
+        default=DEFAULT_KEEP,
+        metavar="N",
+        help=f"keep the newest N messages in memory (default {DEFAULT_KEEP:,}; counts cover all)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections open at once at most; more get 503 (default {MAX_CONNECTIONS})",
+    )
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        default=MAX_REQUEST_BYTES,
+        metavar="BYTES",
+        help=f"larger request bodies get 413 (default {MAX_REQUEST_BYTES:,})",
+    )
+    parser.add_argument(
+        "--read-deadline",
+        type=float,
+        default=READ_DEADLINE,
+        metavar="SECONDS",
+        help=f"a request must arrive within this time, else 408 (default {READ_DEADLINE:g})",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="a host name clients may use besides the bound address and localhost "
+        "(repeatable; for --host 0.0.0.0)",
+    )
 
 
 # -- send --------------------------------------------------------------------------

@@ -111,9 +111,35 @@ class TestServe:
         assert track.split() == ["track", "Signed", "Up", "userId=u1", "messageId=m1"]
         assert identify.split() == ["identify", "anonymousId=a9", "messageId=m2"]
         assert rejected.startswith("REJECTED /v1/batch[2] track")
-        assert rejected.endswith('track requires a non-empty "event"')
+        assert rejected.endswith('track requires a non-empty "event" (HTTP 200)')
         assert served.stop() == 0
         assert served.next_line() == "Stopped after 2 message(s)."
+        assert served.next_line().startswith("Totals: 2 accepted, 1 rejected, 0 duplicate(s), ")
+        assert served.next_line() == "Rejected by rule:"
+        assert served.next_line().split(None, 1) == ["1", 'track requires a non-empty "event"']
+
+    def test_duplicates_marked_payloads_and_keep(self, http: httpx.Client) -> None:
+        """A repeated messageId is marked DUPLICATE; --payloads adds the JSON; --keep bounds."""
+        served = Served("--keep", "1", "--payloads")
+        try:
+            message = {"type": "track", "userId": "u1", "event": "E", "messageId": "same"}
+            for _ in range(2):
+                response = http.post(f"{served.url}/v1/batch", json={"batch": [message]})
+                assert response.status_code == 200
+            first, second = served.next_line(), served.next_line()
+            assert not first.split('{"')[0].rstrip().endswith("DUPLICATE")
+            assert '"messageId":"same"' in first
+            assert second.split(" {")[0].endswith("DUPLICATE")
+            assert len(http.get(f"{served.url}/__cio__/messages").json()) == 1
+            refused = http.post(
+                f"{served.url}/v1/batch", json={"batch": []}, headers={"Origin": "http://x.test"}
+            )
+            assert refused.status_code == 403
+            assert served.stop() == 0
+            assert served.next_line() == "Stopped after 2 message(s)."
+            assert " 1 duplicate(s)" in served.next_line()
+        finally:
+            served.kill()
 
     def test_ctrl_c_exits_cleanly(self, served: Served) -> None:
         """Ctrl-C (SIGINT) stops the server with status 0."""
