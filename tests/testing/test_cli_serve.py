@@ -120,7 +120,7 @@ class TestServe:
 
     def test_duplicates_marked_payloads_and_keep(self, http: httpx.Client) -> None:
         """A repeated messageId is marked DUPLICATE; --payloads adds the JSON; --keep bounds."""
-        served = Served("--keep", "1", "--payloads")
+        served = Served("--keep", "3", "--payloads")
         try:
             message = {"type": "track", "userId": "u1", "event": "E", "messageId": "same"}
             for _ in range(2):
@@ -130,14 +130,17 @@ class TestServe:
             assert not first.split('{"')[0].rstrip().endswith("DUPLICATE")
             assert '"messageId":"same"' in first
             assert second.split(" {")[0].endswith("DUPLICATE")
-            assert len(http.get(f"{served.url}/__cio__/messages").json()) == 1
+            others = [{**message, "messageId": f"m{n}"} for n in range(2)]
+            assert http.post(f"{served.url}/v1/batch", json={"batch": others}).is_success
+            assert len(http.get(f"{served.url}/__cio__/messages").json()) == 3
             refused = http.post(
                 f"{served.url}/v1/batch", json={"batch": []}, headers={"Origin": "http://x.test"}
             )
             assert refused.status_code == 403
             assert served.stop() == 0
-            assert served.next_line() == "Stopped after 2 message(s)."
-            assert " 1 duplicate(s)" in served.next_line()
+            lines = [served.next_line() for _ in range(4)]
+            assert lines[2] == "Stopped after 4 message(s)."
+            assert " 1 duplicate(s)" in lines[3]
         finally:
             served.kill()
 
