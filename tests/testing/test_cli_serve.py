@@ -222,3 +222,31 @@ class TestMain:
         ]
         rejection = Rejection("/v1/batch", None, "bad body", None)
         assert describe(rejection) == "REJECTED /v1/batch ? anonymousId=- messageId=-: bad body"
+
+
+def test_warns_when_not_bound_to_loopback() -> None:
+    """Bound to every interface, serve warns on stderr, and still answers only its names."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cio_analytics", "serve", "--host", "0.0.0.0", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stderr is not None and process.stdout is not None
+        warning = process.stderr.readline()
+        listening = process.stdout.readline()
+        port = int(re.search(r":(\d+) ", listening).group(1))  # type: ignore[union-attr]
+        with httpx.Client(verify=False, timeout=10.0) as http:
+            refused = http.get(f"http://127.0.0.1:{port}/__cio__/stats", headers={"Host": "x.test"})
+            own = http.get(f"http://127.0.0.1:{port}/__cio__/stats")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=LINE_TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=LINE_TIMEOUT)
+    assert "warning: 0.0.0.0 is not a loopback address" in warning
+    assert "--allow-host" in warning
+    assert (refused.status_code, own.status_code) == (403, 200)
