@@ -34,7 +34,9 @@ from cio_analytics.cli.doctor import DEFAULT_TIMEOUT as DOCTOR_TIMEOUT
 from cio_analytics.cli.doctor import run_doctor
 from cio_analytics.cli.importer import CSV_HELP, DEFAULT_CHUNK, JSONL_HELP, run_import
 from cio_analytics.cli.send import CALL_OPTIONS, add_call_options, call_help, run_send
-from cio_analytics.cli.serve import describe, run_serve
+from cio_analytics.cli.send_calls import EXTRA_CALLS, add_generated_options, extra_call_help
+from cio_analytics.cli.serve import DEFAULT_KEEP, describe, run_serve
+from cio_analytics.testing._server import MAX_CONNECTIONS, MAX_REQUEST_BYTES, READ_DEADLINE
 
 __all__ = ["build_parser", "describe", "main"]
 
@@ -190,14 +192,17 @@ def _add_demo(subparsers: Any) -> None:
 
 
 def _add_serve(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = _subparser(
+        subparsers,
         "serve",
-        help="run the local Customer.io-compatible server",
+        help="run the local Customer.io-compatible server, with its inspector page",
         description=(
-            "Run a local Customer.io Data Pipelines API until interrupted (Ctrl-C), "
-            "printing each message received on one line. Point a client at the URL "
-            "it prints (host=...). For loopback testing only: the /__cio__/ control "
-            "paths need no key."
+            "Run a local Customer.io Data Pipelines API until interrupted (Ctrl-C or\n"
+            "SIGTERM), printing each message received on one line, then the totals.\n"
+            "Point a client at the URL it prints (host=...), and open the same URL in a\n"
+            "browser for the inspector: messages as they arrive, rejected ones with the\n"
+            "rule they broke, duplicates marked, filters, pause, clear and download.\n"
+            "For loopback testing only: the /__cio__/ control paths need no key."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -213,7 +218,58 @@ def _add_serve(subparsers: Any) -> None:
         help="always answer invalid payloads with 400 (default: only with X-Strict-Mode: 1)",
     )
     parser.add_argument("--record", metavar="FILE", help="append every message to this JSONL file")
+    _add_serve_output_options(parser)
+    _add_serve_limit_options(parser)
     parser.set_defaults(handler=run_serve)
+
+
+def _add_serve_output_options(parser: argparse.ArgumentParser) -> None:
+    """Register --quiet and --payloads."""
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print no line per message (totals only)"
+    )
+    parser.add_argument(
+        "--payloads", action="store_true", help="print each message's JSON after its line"
+    )
+
+
+def _add_serve_limit_options(parser: argparse.ArgumentParser) -> None:
+    """Register the bounds: --keep, --max-connections, --max-body, --read-deadline, --allow-host."""
+    parser.add_argument(
+        "--keep",
+        type=int,
+        default=DEFAULT_KEEP,
+        metavar="N",
+        help=f"keep the newest N messages in memory (default {DEFAULT_KEEP:,}; counts cover all)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections open at once at most; more get 503 (default {MAX_CONNECTIONS})",
+    )
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        default=MAX_REQUEST_BYTES,
+        metavar="BYTES",
+        help=f"larger request bodies get 413 (default {MAX_REQUEST_BYTES:,})",
+    )
+    parser.add_argument(
+        "--read-deadline",
+        type=float,
+        default=READ_DEADLINE,
+        metavar="SECONDS",
+        help=f"a request must arrive within this time, else 408 (default {READ_DEADLINE:g})",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="a host name clients may use besides the bound address and localhost "
+        "(repeatable; for --host 0.0.0.0)",
+    )
 
 
 # -- send --------------------------------------------------------------------------
@@ -223,21 +279,26 @@ def _add_send(subparsers: Any) -> None:
     parser = _subparser(
         subparsers,
         "send",
-        help="make one call (identify, track, page, screen, group, alias)",
+        help="make one call: a core call, an operation or a semantic helper",
         description=(
             "Make one call and wait until it is delivered (sync_mode, with retries);\n"
-            "print its message id. JSON options take an object, e.g.\n"
+            "print its message id. CALL is identify, track, page, screen, group, alias,\n"
+            "an operation (add_device, delete_user, create_object ...) or a helper\n"
+            "(ecommerce.order_completed, video.playback_started ...): every call that\n"
+            "import accepts. JSON options take an object, e.g.\n"
             "  cio-analytics send track --user-id u1 --event 'Signed Up' "
             '--properties \'{"plan": "pro"}\'\n'
             "Exit status: 0 delivered, 1 not delivered, 2 bad input (nothing sent)."
         ),
     )
     calls = parser.add_subparsers(dest="call", metavar="CALL", required=True)
-    for call in CALL_OPTIONS:
-        sub = _subparser(
-            calls, call, help=call_help(call), description=f"send {call}: {call_help(call)}."
-        )
-        add_call_options(sub, call)
+    for call in (*CALL_OPTIONS, *EXTRA_CALLS):
+        described = call_help(call) if call in CALL_OPTIONS else extra_call_help(call)
+        sub = _subparser(calls, call, help=described, description=f"send {call}: {described}.")
+        if call in CALL_OPTIONS:
+            add_call_options(sub, call)
+        else:
+            add_generated_options(sub, call)
         sub.add_argument(
             "--timeout",
             type=float,
@@ -261,34 +322,69 @@ def _add_import(subparsers: Any) -> None:
     parser = _subparser(
         subparsers,
         "import",
-        help="backfill calls from a JSON Lines or CSV file",
+        help="backfill calls from JSON Lines or CSV files (optionally on a Dask cluster)",
         description=(
             "Send one call per line (JSON Lines) or row (CSV), in chunks, with the\n"
             "client's retries and rate limit. Bad lines are reported on stderr as\n"
-            "FILE:LINE: reason and do not stop the import; a summary follows.\n"
-            "A progress line is drawn on stderr when it is a terminal.\n\n"
+            "FILE:LINE: reason and do not stop the import (a reason many lines share\n"
+            "is printed for the first few, then counted); a summary follows. A 401 or\n"
+            "403 stops the import at once. Ctrl-C and SIGTERM stop it cleanly, with\n"
+            "the summary and the --start-line to resume from. A progress line with\n"
+            "an ETA is drawn on stderr when it is a terminal. .gz files are read as\n"
+            "gzip; '-' reads standard input (format guessed from the first line).\n\n"
             f"{JSONL_HELP}\n\n{CSV_HELP}\n\n"
             "Lines without a message id get one derived from their line number and\n"
             "text, so importing the same file again (e.g. after an interruption, with\n"
-            "--start-line) lets Customer.io recognise the repeats.\n"
-            "Exit status: 0 every line delivered, 1 some invalid or not delivered,\n"
-            "2 bad input before anything was sent, 130 interrupted."
+            "--start-line) lets Customer.io recognise the repeats.\n\n"
+            "--dask SCHEDULER sends JSON Lines files from the workers of a Dask\n"
+            "cluster, each file cut into byte ranges, the --rate split across the\n"
+            "cluster (pip install 'cio-analytics[dask]').\n"
+            "Exit status: 0 every line delivered, 1 some invalid or not delivered (or\n"
+            "the key refused), 2 bad input before anything was sent, 130 interrupted,\n"
+            "143 terminated."
         ),
     )
     _add_import_reading_options(parser)
     _add_import_sending_options(parser)
+    _add_import_dask_options(parser)
     add_connection_options(parser)
     parser.set_defaults(handler=run_import)
 
 
+def _add_import_dask_options(parser: argparse.ArgumentParser) -> None:
+    """Register --dask and --shards."""
+    group = parser.add_argument_group("on a Dask cluster (extra: dask)")
+    group.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        default=None,
+        help="send from the workers of the Dask cluster at this address "
+        "(e.g. tcp://10.0.0.5:8786); JSON Lines files only",
+    )
+    group.add_argument(
+        "--shards",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --dask: byte ranges per file (default: 2 per worker thread, "
+        "and at least one per 64 MiB)",
+    )
+
+
 def _add_import_reading_options(parser: argparse.ArgumentParser) -> None:
     """Register FILE and the options that say how to read it (format, start, chunk size)."""
-    parser.add_argument("file", metavar="FILE", help="the file to import ('-' reads stdin)")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="the file to import ('-' reads stdin; .gz is gunzipped); several with --dask",
+    )
     parser.add_argument(
         "--format",
         choices=("jsonl", "csv"),
         default=None,
-        help="the file format (default: from the extension: .jsonl/.ndjson/.json or .csv)",
+        help="the file format (default: from the extension, .jsonl/.ndjson/.json or .csv, "
+        "before any .gz; for stdin, from the first line)",
     )
     parser.add_argument(
         "--start-line",

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any, Final, TextIO
@@ -175,23 +176,26 @@ class Progress:
         self._interval = interval
         self._last = 0.0
         self._width = 0
+        self._lock = threading.Lock()  # guards _last, _width and the writes (two threads draw)
 
     def update(self, text: str, *, force: bool = False) -> None:
         """Redraw the line with ``text`` (at most every ``interval`` seconds unless ``force``)."""
         if not self.enabled:
             return
-        now = time.monotonic()
-        if not force and now - self._last < self._interval:
-            return
-        self._last = now
-        padding = " " * max(0, self._width - len(text))
-        self._width = len(text)
-        self._stream.write("\r" + text + padding)
-        self._stream.flush()
+        with self._lock:
+            now = time.monotonic()
+            if not force and now - self._last < self._interval:
+                return
+            self._last = now
+            padding = " " * max(0, self._width - len(text))
+            self._width = len(text)
+            self._stream.write("\r" + text + padding)
+            self._stream.flush()
 
     def clear(self) -> None:
         """Erase the line, so that normal output can follow."""
-        if self.enabled and self._width:
-            self._stream.write("\r" + " " * self._width + "\r")
-            self._stream.flush()
-            self._width = 0
+        with self._lock:
+            if self.enabled and self._width:
+                self._stream.write("\r" + " " * self._width + "\r")
+                self._stream.flush()
+                self._width = 0

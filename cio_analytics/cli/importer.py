@@ -3,46 +3,47 @@
 The file is read in chunks (bounded memory); each chunk goes through
 :meth:`cio_analytics.Client.send_batch`, which validates every entry, sends
 the valid ones in requests under the 500 KB limit with the client's retries
-and rate limiter, and reports each failure by position. Every bad line is
-reported to stderr as ``FILE:LINE: reason`` and the import goes on; a summary
-follows at the end. Exit status: 0 when every line was delivered, 1 when some
-were invalid or not delivered, 2 for bad input before anything was sent (no
-file, unknown format, bad CSV header, no key).
+and rate limiter, and reports each failure by position. Bad lines are
+reported to stderr as ``FILE:LINE: reason`` and the import goes on; a reason
+that many lines share is printed for the first few, then counted (``... and
+9,412 more like this``). A summary follows at the end.
 
-JSON Lines: one JSON object per line, either
+Made to run for hours:
 
-- a message in its wire shape, with ``type``:
-  ``{"type": "track", "userId": "u1", "event": "Signed Up", "properties": {"plan": "pro"}}``
-- a call with its keyword arguments, with ``call``:
-  ``{"call": "track", "user_id": "u1", "event": "Signed Up"}``; ``call`` is
-  ``identify``/``track``/``page``/``screen``/``group``/``alias``, an operation
-  (``add_device``, ``delete_user``, ``create_object`` ...) or a semantic helper
-  (``ecommerce.order_completed`` ...).
-
-CSV: a header row, then one call per row; see :data:`CSV_HELP`.
+- The first chunk is one request's worth, and a 401/403 stops the import at
+  once with one message: a refused key does not become a million errors.
+- SIGTERM is handled like Ctrl-C: the chunk in flight is settled, the summary
+  is printed with the line to resume from, and the exit status is 143 (130
+  for Ctrl-C). Whenever the import did not finish, the summary ends with
+  ``resume with --start-line N``.
+- The progress line (on a terminal) shows the share read, the rate, an ETA,
+  and while a chunk is being retried, that it is; it is redrawn during long
+  sends.
+- gzip input is read as such (``.gz``, or gzip bytes on standard input);
+  ``-`` reads standard input, its format guessed from the first line unless
+  ``--format`` says.
 
 Unless ``--random-ids`` is given, a line without a message id gets one derived
-from its line number and text, so importing the same file again sends the same
-ids and Customer.io can recognise the repeats (a safe way to resume).
+from its line number and text (:mod:`cio_analytics.integrations.backfill`),
+so importing the same file again sends the same ids and Customer.io can
+recognise the repeats (a safe way to resume). ``--dask`` sends the files
+from the workers of a Dask cluster instead (:mod:`cio_analytics.cli.import_dask`).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import dataclasses
-import json
 import os
-import re
+import signal
 import sys
+import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Final
 
-from cio_analytics._bulk import Entry
 from cio_analytics._client import Client
 from cio_analytics._settings import ENV_API_KEY
 from cio_analytics.cli.common import (
@@ -54,67 +55,54 @@ from cio_analytics.cli.common import (
     error,
     resolve_settings,
 )
-from cio_analytics.cli.send import CALL_OPTIONS
-from cio_analytics.errors import ConfigurationError
+from cio_analytics.cli.import_csv import CSV_HELP, csv_rows
+from cio_analytics.cli.import_report import ErrorLog, Ticker, progress_text
+from cio_analytics.errors import ConfigurationError, FailureReason
+from cio_analytics.integrations.backfill import (
+    Bad,
+    Entry,
+    Lines,
+    Row,
+    guess_format,
+    jsonl_rows,
+    open_input,
+    readable_stream,
+)
 
-__all__ = ["CSV_HELP", "DEFAULT_CHUNK", "JSONL_HELP", "run_import"]
+__all__ = [
+    "CSV_HELP",
+    "DEFAULT_CHUNK",
+    "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
+    "JSONL_HELP",
+    "Terminated",
+    "check_options",
+    "make_client",
+    "run_import",
+    "sigterm_as_interrupt",
+]
 
 #: Lines sent per ``send_batch`` call (the memory bound).
 DEFAULT_CHUNK: Final = 1000
 #: Exit status after Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED: Final = 130
+#: Exit status after SIGTERM (128 + SIGTERM).
+EXIT_TERMINATED: Final = 143
 
 JSONL_HELP: Final = """\
-JSON Lines (.jsonl, .ndjson): one object per line, either a message in its wire
-shape with "type" ({"type": "track", "userId": "u1", "event": "Signed Up"}) or a
-call with its keyword arguments with "call" ({"call": "track", "user_id": "u1",
-"event": "Signed Up"}; also operations such as "add_device" and helpers such as
-"ecommerce.order_completed"). Blank lines are skipped."""
-
-CSV_HELP: Final = """\
-CSV (.csv): a header row, then one call per row. Columns (any order; empty cells
-are left out):
-  type                  identify, track, page, screen, group or alias (required)
-  user_id, anonymous_id, event, name, category, group_id, previous_id,
-  object_type_id, timestamp (ISO-8601), message_id
-  properties, traits, context, integrations, relationship_attributes
-                        a JSON object each
-  prop.KEY[:TYPE]       one property (track, page, screen)
-  trait.KEY[:TYPE]      one trait (identify, group)
-TYPE is str (default), number, int, bool (true/false/1/0/yes/no) or json. A
-prop./trait. column wins over the same key in the JSON column."""
-
-_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://pypi.org/project/cio-analytics/import")
-_CSV_CALLS: Final = frozenset(CALL_OPTIONS)
-_CSV_SCALARS: Final = frozenset(
-    {
-        "user_id",
-        "anonymous_id",
-        "event",
-        "name",
-        "category",
-        "group_id",
-        "previous_id",
-        "object_type_id",
-        "timestamp",
-        "message_id",
-    }
-)
-_CSV_JSON: Final = frozenset(
-    {"properties", "traits", "context", "integrations", "relationship_attributes"}
-)
-_TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
-_FALSE: Final = frozenset({"false", "0", "no", "n", "f"})
-_INDEX_PREFIX: Final = re.compile(r"^messages\[\d+\]:?\s*")
-_NOT_UTF8_HINT: Final = "save the file as UTF-8"
-_NOT_UTF8: Final = f"not UTF-8 text ({_NOT_UTF8_HINT})"
+JSON Lines (.jsonl, .ndjson; also .gz): one object per line, either a message in
+its wire shape with "type" ({"type": "track", "userId": "u1", "event": "Signed
+Up"}) or a call with its keyword arguments with "call" ({"call": "track",
+"user_id": "u1", "event": "Signed Up"}; also operations such as "add_device" and
+helpers such as "ecommerce.order_completed"). Blank lines are skipped."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Bad:
-    """A line that cannot become a call, and why."""
+class _Stop(Exception):
+    """The import cannot go on (the API refused the key); the message says why."""
 
-    reason: str
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds like Ctrl-C."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -130,445 +118,294 @@ class _Totals:
     requests: int = 0
 
 
-# -- reading -----------------------------------------------------------------------
+@dataclasses.dataclass(slots=True)
+class _Live:
+    """The client's counters when the chunk in flight started, for the progress line."""
+
+    delivered: int
+    retries: int
+    progress_at: float
+    seen: int = 0  # lines of this chunk seen delivered at the last redraw
 
 
-class _Lines:
-    """A binary file's lines, decoded as UTF-8 one by one.
-
-    Counts the bytes read (for the progress line) and remembers the numbers of
-    the lines that are not valid UTF-8: they are decoded with replacement
-    characters so reading goes on, and reported as bad lines by the parsers.
-    A UTF-8 byte-order mark (spreadsheet programs write one) is dropped.
-    """
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        self._handle = handle
-        self.consumed = 0
-        self.bad_lines: set[int] = set()
-
-    def __iter__(self) -> Iterator[str]:
-        for number, raw in enumerate(self._handle, start=1):
-            self.consumed += len(raw)
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self.bad_lines.add(number)
-                yield raw.decode("utf-8", errors="replace")
+# -- input ---------------------------------------------------------------------------
 
 
-def _stable_id(line: int, text: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{line}\x00{text}"))
-
-
-#: One line's outcome: its number and its entry (None: blank; _Bad: refused).
-Row = tuple[int, "Entry | _Bad | None"]
-
-
-def _jsonl_rows(lines: _Lines, stable_ids: bool) -> Iterator[Row]:
-    """(line number, entry) per line; None for a blank line, _Bad for a bad one."""
-    for number, raw in enumerate(lines, start=1):
-        text = raw.strip()
-        if number in lines.bad_lines:
-            yield number, _Bad(_NOT_UTF8)
-            continue
-        if not text:
-            yield number, None
-            continue
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield number, _Bad(f"not valid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        if not isinstance(value, dict):
-            yield number, _Bad(f"a line must be a JSON object, got {type(value).__name__}")
-            continue
-        if "call" in value:
-            if "type" in value:
-                yield number, _Bad('a line has either "call" or "type", not both')
-                continue
-            name = value.pop("call")
-            if not isinstance(name, str) or not name:
-                yield number, _Bad('"call" must be a call name such as "track"')
-                continue
-            if stable_ids and value.get("message_id") is None:
-                value["message_id"] = _stable_id(number, text)
-            yield number, (name, value)
-        elif "type" in value:
-            if stable_ids and value.get("messageId") is None:
-                value["messageId"] = _stable_id(number, text)
-            yield number, value
-        else:
-            yield (
-                number,
-                _Bad(
-                    'a line needs "type" (a message in its wire shape) or "call" '
-                    "(a call name and its keyword arguments)"
-                ),
-            )
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Column:
-    """How one CSV column maps onto the call's arguments."""
-
-    header: str
-    argument: str  # "type", a scalar or JSON argument, or "properties"/"traits" for one key
-    key: str | None = None  # for prop./trait. columns
-    cell_type: str = "str"
-
-
-def _columns(header: list[str]) -> list[_Column]:
-    """The mapping of a CSV header.
-
-    Raises:
-        UsageError: An unknown or repeated column, or no ``type`` column.
-    """
-    columns: list[_Column] = []
-    seen: set[str] = set()
-    for raw in header:
-        name = raw.strip()
-        if name in seen:
-            raise UsageError(f"the CSV header repeats the column {name!r}")
-        seen.add(name)
-        lower = name.lower()
-        if lower in ("type", "call"):
-            columns.append(_Column(name, "type"))
-        elif lower in _CSV_SCALARS or lower in _CSV_JSON:
-            columns.append(_Column(name, lower))
-        elif lower.startswith(("prop.", "trait.")) and len(name.split(".", 1)[1]) > 0:
-            prefix, _, rest = name.partition(".")
-            key, _, cell_type = rest.rpartition(":") if ":" in rest else (rest, "", "str")
-            cell_type = cell_type.lower() or "str"
-            if not key or cell_type not in _CELL_TYPES:
-                raise UsageError(
-                    f"the CSV column {name!r} is not PREFIX.KEY[:TYPE] with TYPE one of "
-                    f"{', '.join(_CELL_TYPES)}"
-                )
-            argument = "properties" if prefix.lower() == "prop" else "traits"
-            columns.append(_Column(name, argument, key, cell_type))
-        else:
-            raise UsageError(
-                f"unknown CSV column {name!r}; the columns are type, "
-                f"{', '.join(sorted(_CSV_SCALARS | _CSV_JSON))}, prop.KEY and trait.KEY "
-                "(see cio-analytics import --help)"
-            )
-    if not any(column.argument == "type" for column in columns):
-        raise UsageError('the CSV header has no "type" column (identify, track, page ...)')
-    return columns
-
-
-def _number_cell(text: str) -> int | Decimal:
-    """A ``number`` cell: an int when it is one, else a finite Decimal (raises ValueError)."""
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
-    if not number.is_finite():
-        raise ValueError(f"{text!r} is not a finite number")
-    return number
-
-
-def _bool_cell(text: str) -> bool:
-    """A ``bool`` cell: true/false, 1/0, yes/no, y/n or t/f (raises ValueError)."""
-    lowered = text.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ValueError(f"{text!r} is not a boolean (true/false, 1/0, yes/no)")
-
-
-#: How a prop./trait. cell of each declared type is read (each raises ValueError).
-_CELL_READERS: Final[Mapping[str, Callable[[str], Any]]] = {
-    "str": str,
-    "number": _number_cell,
-    "int": int,
-    "bool": _bool_cell,
-    "json": json.loads,
-}
-_CELL_TYPES: Final = tuple(_CELL_READERS)
-
-
-def _cell(column: _Column, text: str) -> Any:
-    """A prop./trait. cell's value in its declared type (raises ValueError)."""
-    return _CELL_READERS.get(column.cell_type, json.loads)(text)
-
-
-def _csv_value(column: _Column, cell: str) -> Any:
-    """One non-empty cell's value for its column (raises ValueError with the reason)."""
-    if column.key is not None:
-        return _cell(column, cell)
-    if column.argument in _CSV_JSON:
-        try:
-            value = json.loads(cell)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON: {exc.msg}") from None
-        if not isinstance(value, dict):
-            raise ValueError("must be a JSON object")
-        return value
-    return cell
-
-
-def _csv_arguments(
-    columns: list[_Column], row: list[str]
-) -> tuple[str | None, dict[str, Any]] | _Bad:
-    """The row's call name and keyword arguments, each prop./trait. cell merged into its object."""
-    call: str | None = None
-    kwargs: dict[str, Any] = {}
-    singles: dict[str, dict[str, Any]] = {}
-    for column, cell in zip(columns, row, strict=False):
-        if cell == "":
-            continue
-        if column.argument == "type":
-            call = cell.strip()
-            continue
-        try:
-            value = _csv_value(column, cell)
-        except ValueError as exc:
-            return _Bad(f"column {column.header}: {exc}")
-        if column.key is None:
-            kwargs[column.argument] = value
-        else:
-            singles.setdefault(column.argument, {})[column.key] = value
-    for argument, values in singles.items():
-        merged = kwargs.get(argument)
-        kwargs[argument] = {**merged, **values} if isinstance(merged, dict) else values
-    return call, kwargs
-
-
-def _csv_call(call: str | None, kwargs: dict[str, Any]) -> Entry | _Bad:
-    """The entry of a row's call and arguments, or why that call cannot take them."""
-    if call is None:
-        return _Bad('the "type" cell is empty')
-    if call not in _CSV_CALLS:
-        return _Bad(f"type {call!r} is not one of {', '.join(sorted(_CSV_CALLS))}")
-    allowed = {*CALL_OPTIONS[call], "context", "integrations", "timestamp", "message_id"}
-    extra = sorted(set(kwargs) - allowed)
-    if extra:
-        what = {"properties": "properties (or prop.* columns)", "traits": "traits (or trait.*)"}
-        names = ", ".join(what.get(name, name) for name in extra)
-        article = "an" if call[0] in "aeiou" else "a"
-        return _Bad(f"{article} {call} row cannot have {names}")
-    return call, kwargs
-
-
-def _csv_entry(columns: list[_Column], row: list[str]) -> Entry | _Bad | None:
-    """The call of one CSV row; None when every cell is empty."""
-    if len(row) > len(columns):
-        return _Bad(f"the row has {len(row)} fields, the header {len(columns)}")
-    if not any(cell.strip() for cell in row):
-        return None
-    arguments = _csv_arguments(columns, row)
-    if isinstance(arguments, _Bad):
-        return arguments
-    return _csv_call(*arguments)
-
-
-def _csv_rows(lines: _Lines, stable_ids: bool) -> Iterator[Row]:
-    """(first line number, entry) per CSV record; raises UsageError for a bad header."""
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise UsageError(f"the CSV header cannot be read: {exc}") from None
-    if lines.bad_lines:
-        raise UsageError(f"the CSV header is not UTF-8 text ({_NOT_UTF8_HINT})")
-    columns = _columns(header)
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, _Bad(f"not valid CSV: {exc}")
-            continue
-        if any(start <= n <= reader.line_num for n in lines.bad_lines):
-            yield start, _Bad(_NOT_UTF8)
-            continue
-        entry = _csv_entry(columns, row)
-        if stable_ids and isinstance(entry, tuple) and entry[1].get("message_id") is None:
-            entry[1]["message_id"] = _stable_id(start, "\x1f".join(row))  # type: ignore[index]
-        yield start, entry
-
-
-# -- running -----------------------------------------------------------------------
-
-
-def _format_of(args: argparse.Namespace) -> str:
-    if args.format is not None:
-        return str(args.format)
-    suffix = Path(args.file).suffix.lower()
+def _format_from_name(path: str) -> str:
+    name = path[:-3] if path.lower().endswith(".gz") else path
+    suffix = Path(name).suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
     if suffix == ".csv":
         return "csv"
-    if args.file == "-":
-        raise UsageError("reading standard input: give --format jsonl or --format csv")
-    raise UsageError(f"cannot tell the format of {args.file!r} from its name: use --format")
+    raise UsageError(f"cannot tell the format of {path!r} from its name: use --format")
 
 
-def _open(path: str) -> IO[bytes]:
+@dataclasses.dataclass(slots=True)
+class _Source:
+    """The open input: its handle, how far reading is, its size and format."""
+
+    handle: IO[bytes]
+    lines: Lines
+    size: int | None
+    format: str
+    stdin: bool
+
+    def close(self) -> None:
+        """Close the file (never standard input)."""
+        if not self.stdin:
+            self.handle.close()
+
+
+def _open_source(args: argparse.Namespace) -> _Source:
+    """Open the file (or standard input) and tell its format (raises UsageError)."""
+    path: str = args.files[0]
     if path == "-":
-        return sys.stdin.buffer
+        handle, _ = readable_stream(sys.stdin.buffer)
+        file_format = args.format or guess_format(handle)
+        return _Source(handle, Lines(handle), None, file_format, stdin=True)
+    file_format = args.format or _format_from_name(path)
     try:
-        return open(path, "rb")
+        handle, position = open_input(path)
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise UsageError(f"{path} is a directory") from None
     except OSError as exc:
-        raise UsageError(f"cannot open {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
+    size = os.path.getsize(path) or None
+    return _Source(handle, Lines(handle, position=position), size, file_format, stdin=False)
 
 
-def _size(handle: IO[bytes]) -> int | None:
-    try:
-        info = os.fstat(handle.fileno())
-    except (OSError, ValueError, AttributeError):
-        return None
-    return info.st_size if info.st_size > 0 else None
+# -- running -------------------------------------------------------------------------
 
 
 class _Importer:
     """One import run: reads, sends chunk by chunk, reports, and adds up."""
 
-    def __init__(self, args: argparse.Namespace, client: Client, label: str) -> None:
+    def __init__(self, args: argparse.Namespace, client: Client, source: _Source) -> None:
         self.args = args
         self.client = client
-        self.label = label
+        self.source = source
+        self.label = "<stdin>" if source.stdin else str(args.files[0])
         self.totals = _Totals()
         self.progress = Progress(enabled=False if args.quiet else None)
+        self.errors = ErrorLog(self.label, self.progress)
         self.started = time.perf_counter()
-        self.resume_line: int | None = None  # the first line not yet settled
         self.pending: list[tuple[int, str]] = []  # bad lines not yet reported
-        self.reader: _Lines | None = None
-        self.size: int | None = None
-        self.csv = False
+        self.last_read = 0  # the number of the last line read
+        self.gathering: int | None = None  # first line of the chunk being gathered
+        self.in_flight: int | None = None  # first line of the chunk being sent
+        self.first_failed: int | None = None  # first line not delivered
+        self.live: _Live | None = None
+        self.stopped: str | None = None
 
-    def report(self, line: int, message: str) -> None:
-        """Print one bad line as ``cio-analytics import: FILE:LINE: reason``."""
-        self.progress.clear()
-        text = " ".join(_INDEX_PREFIX.sub("", message).split())
-        print(f"cio-analytics import: {self.label}:{line}: {text}", file=sys.stderr)
+    def resume_line(self) -> int:
+        """The line to resume from: the first one whose outcome is not known."""
+        for line in (self.in_flight, self.gathering):
+            if line is not None:
+                return line
+        return max(self.last_read + 1, int(self.args.start_line))
 
-    def show_progress(self, line: int, *, force: bool = False) -> None:
+    def show_progress(self, *, force: bool = False) -> None:
         """Redraw the progress line (on a terminal only)."""
         if not self.progress.enabled:
             return
         t = self.totals
         elapsed = max(time.perf_counter() - self.started, 1e-9)
-        percent = ""
-        if self.size and self.reader is not None:
-            percent = f" {min(100.0, 100.0 * self.reader.consumed / self.size):5.1f}%"
-        verb = "valid" if self.args.dry_run else "delivered"
+        done, retrying = (t.sent if self.args.dry_run else t.delivered), None
+        if self.live is not None:
+            done, retrying = self._live_state(done)
+        fraction = eta = None
+        size, position = self.source.size, self.source.lines.position
+        if size:
+            fraction = position / size
+            eta = (size - position) / (position / elapsed) if position else None
         self.progress.update(
-            f"import{percent}  line {line:,}  {verb} "
-            f"{t.delivered if not self.args.dry_run else t.sent:,}  invalid {t.invalid:,}  "
-            f"failed {t.failed:,}  {t.lines / elapsed:,.0f} lines/s",
+            progress_text(
+                line=self.last_read, verb="valid" if self.args.dry_run else "delivered",
+                done=done, invalid=t.invalid, failed=t.failed,
+                lines_per_second=t.lines / elapsed, fraction=fraction, eta=eta,
+                retrying=retrying,
+            ),
             force=force,
-        )
+        )  # fmt: skip
+
+    def _live_state(self, done: int) -> tuple[int, str | None]:
+        """Lines delivered counting the chunk in flight, and its retry state if it is retrying."""
+        live = self.live
+        assert live is not None
+        stats = self.client.stats()
+        now = time.monotonic()
+        delivered = stats.delivered - live.delivered
+        if delivered > live.seen:
+            live.seen, live.progress_at = delivered, now
+        retries = stats.retries - live.retries
+        idle = now - live.progress_at
+        if retries and idle >= 1.0:
+            return done + delivered, (
+                f"retrying ({retries:,} retr{'y' if retries == 1 else 'ies'}, "
+                f"nothing delivered for {idle:.0f} s)"
+            )
+        return done + delivered, None
 
     def send(self, chunk: list[tuple[int, Entry]]) -> None:
         """Send a chunk, then report its bad lines (and those read with it) in line order."""
         reports, self.pending = self.pending, []
-        t = self.totals
+        refused = None
         if chunk:
-            self.resume_line = chunk[0][0]
-            result = self.client.send_batch(
-                [entry for _, entry in chunk],
-                batch_size=self.args.batch_size,
-                timeout=self.args.timeout,
-            )
-            invalid = 0
-            for failure in result.failed:
-                line = chunk[failure.index][0]
-                if failure.invalid:
-                    invalid += 1
-                    reports.append((line, str(failure.error)))
-                else:
-                    t.failed += 1
-                    reports.append((line, f"not delivered: {failure.error}"))
-            t.invalid += invalid
-            t.sent += len(chunk) - invalid
-            t.delivered += result.delivered
-            t.requests += result.requests
+            self.in_flight, self.gathering = chunk[0][0], None
+            refused = self._send_chunk(chunk, reports)
         for line, message in sorted(reports, key=lambda report: report[0]):
-            self.report(line, message)
-        self.resume_line = None
+            self.errors.report(line, message)
+        if refused is not None:
+            raise _Stop(refused)
+        self.in_flight = None
         if chunk:
-            self.show_progress(chunk[-1][0], force=True)
+            self.show_progress(force=True)
+
+    def _send_chunk(
+        self, chunk: list[tuple[int, Entry]], reports: list[tuple[int, str]]
+    ) -> str | None:
+        """Deliver a chunk; add its failures to ``reports``; why the key was refused, if it was."""
+        t = self.totals
+        base = self.client.stats()
+        self.live = _Live(base.delivered, base.retries, time.monotonic())
+        try:
+            with Ticker(self.show_progress) if self.progress.enabled else contextlib.nullcontext():
+                result = self.client.send_batch(
+                    [entry for _, entry in chunk],
+                    batch_size=self.args.batch_size,
+                    timeout=self.args.timeout,
+                )
+        finally:
+            self.live = None
+        refused = None
+        for failure in result.failed:
+            line = chunk[failure.index][0]
+            if failure.invalid:
+                t.invalid += 1
+                reports.append((line, str(failure.error)))
+                continue
+            t.failed += 1
+            reason = getattr(failure.error, "reason", None)
+            if reason == FailureReason.UNAUTHORIZED:
+                refused = refused or _refused_key_message(failure.error)
+                continue
+            self.first_failed = min(line, self.first_failed or line)
+            reports.append((line, f"not delivered: {failure.error}"))
+        t.sent += len(chunk) - sum(1 for failure in result.failed if failure.invalid)
+        t.delivered += result.delivered
+        t.requests += result.requests
+        return refused
 
     def run(self, rows: Iterator[Row]) -> None:
-        """Read every row, reporting bad ones, and send the rest chunk by chunk."""
+        """Read every row, reporting bad ones, and send the rest chunk by chunk.
+
+        The first chunk is one request's worth, so that a refused key stops
+        the import after one request.
+        """
         chunk: list[tuple[int, Entry]] = []
         start_line = self.args.start_line
+        limit = min(self.args.chunk_size, self.args.batch_size or self.client.settings.upload_size)
         t = self.totals
         for line, item in rows:
             t.lines += 1
+            self.last_read = line
             if line < start_line or item is None:
                 t.skipped += 1
                 continue
-            if self.resume_line is None and not chunk:
-                self.resume_line = line
-            if isinstance(item, _Bad):
+            if isinstance(item, Bad):
                 t.invalid += 1
                 self.pending.append((line, item.reason))
                 continue
+            if not chunk:
+                self.gathering = line
             chunk.append((line, item))
-            if len(chunk) >= self.args.chunk_size:
+            if len(chunk) >= limit:
                 self.send(chunk)
-                chunk = []
+                chunk, limit = [], self.args.chunk_size
             else:
-                self.show_progress(line)
+                self.show_progress()
         self.send(chunk)
-        self.resume_line = None
+        self.gathering = None
 
-    def summary(self, interrupted: bool) -> bool:
-        """Print the summary to stdout; returns whether everything was delivered."""
-        for line, message in sorted(self.pending, key=lambda report: report[0]):
-            self.report(line, message)
-        self.pending = []
-        self.progress.clear()
-        t = self.totals
-        elapsed = time.perf_counter() - self.started
-        dry = self.args.dry_run
-        rows = [
-            ("rows read" if self.csv else "lines read", t.lines, ""),
-            ("skipped", t.skipped, "blank, or before --start-line"),
-            ("invalid", t.invalid, "reported above with their line numbers" if t.invalid else ""),
-            ("valid" if dry else "sent", t.sent, "dry run: nothing was sent" if dry else ""),
+
+def _refused_key_message(exc: BaseException) -> str:
+    status = getattr(exc, "status_code", None)
+    code = f"HTTP {status}" if status else "401/403"
+    return (
+        f"the API refused the write key ({code}); check {ENV_API_KEY} (or --write-key) and "
+        "the region or host (a key only works in its own workspace and region). "
+        "Stopped: nothing more was sent."
+    )
+
+
+# -- the summary ---------------------------------------------------------------------
+
+
+def _summary_rows(importer: _Importer) -> list[tuple[str, int, str]]:
+    t = importer.totals
+    dry = importer.args.dry_run
+    rows = [
+        ("rows read" if importer.source.format == "csv" else "lines read", t.lines, ""),
+        ("skipped", t.skipped, "blank, or before --start-line"),
+        ("invalid", t.invalid, "reported above with their line numbers" if t.invalid else ""),
+        ("valid" if dry else "sent", t.sent, "dry run: nothing was sent" if dry else ""),
+    ]
+    if not dry:
+        rows += [
+            ("delivered", t.delivered, ""),
+            ("failed", t.failed, "not delivered, reported above" if t.failed else ""),
+            ("requests", t.requests, ""),
         ]
-        if not dry:
-            rows += [
-                ("delivered", t.delivered, ""),
-                ("failed", t.failed, "not delivered, reported above" if t.failed else ""),
-                ("requests", t.requests, ""),
-            ]
-        print(f"import {self.label}: {'interrupted' if interrupted else 'done'}")
-        for label, value, note in rows:
-            text = f"  {label:<12}{value:>10,}"
-            print(f"{text}   {note}" if note else text)
-        rate = t.lines / elapsed if elapsed > 0 else 0.0
-        print(f"  {'elapsed':<12}{elapsed:>8.2f} s   {rate:,.0f} lines/s")
-        if interrupted and self.resume_line is not None:
-            print(
-                f"  resume with --start-line {self.resume_line} (lines from there may be "
-                "sent again; their stable message ids let Customer.io drop the repeats)"
-                if not self.args.random_ids
-                else f"  resume with --start-line {self.resume_line}"
-            )
-        ok = not interrupted and t.invalid == 0 and t.failed == 0
-        return ok and (dry or t.delivered == t.sent)
+    return rows
 
 
-def _check_options(args: argparse.Namespace) -> None:
+def print_summary(importer: _Importer, outcome: str) -> bool:
+    """Print the summary to stdout; returns whether everything was delivered.
+
+    Args:
+        importer: The run.
+        outcome: ``done``, ``interrupted``, ``terminated (SIGTERM)`` or ``stopped``.
+    """
+    for line, message in sorted(importer.pending, key=lambda report: report[0]):
+        importer.errors.report(line, message)
+    importer.pending = []
+    importer.errors.finish()
+    importer.progress.clear()
+    if importer.stopped:
+        error("import", importer.stopped)
+    t = importer.totals
+    elapsed = time.perf_counter() - importer.started
+    print(f"import {importer.label}: {outcome}")
+    for label, value, note in _summary_rows(importer):
+        text = f"  {label:<12}{value:>10,}"
+        print(f"{text}   {note}" if note else text)
+    rate = t.lines / elapsed if elapsed > 0 else 0.0
+    print(f"  {'elapsed':<12}{elapsed:>8.2f} s   {rate:,.0f} lines/s")
+    finished = outcome == "done"
+    if not finished:
+        again = (
+            " (lines from there may be sent again; their stable message ids let "
+            "Customer.io drop the repeats)"
+            if not importer.args.random_ids
+            else ""
+        )
+        print(f"  resume with --start-line {importer.resume_line()}{again}")
+    elif importer.first_failed is not None:
+        print(
+            f"  resend the lines not delivered with --start-line {importer.first_failed} "
+            "(the first of them; lines already delivered keep their message ids)"
+        )
+    ok = finished and t.invalid == 0 and t.failed == 0
+    return ok and (importer.args.dry_run or t.delivered == t.sent)
+
+
+# -- the command ---------------------------------------------------------------------
+
+
+def check_options(args: argparse.Namespace) -> None:
     """Refuse out-of-range numeric options (raises UsageError)."""
     if args.start_line < 1:
         raise UsageError(f"--start-line must be >= 1, got {args.start_line}")
@@ -582,7 +419,7 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--rate must be >= 0, got {args.rate:g}")
 
 
-def _make_client(args: argparse.Namespace) -> Client:
+def make_client(args: argparse.Namespace, rate_limit: float | None = None) -> Client:
     """The client the import sends through (raises UsageError or ConfigurationError)."""
     settings = resolve_settings(args)
     if not args.dry_run and settings.write_key is None:
@@ -595,55 +432,85 @@ def _make_client(args: argparse.Namespace) -> Client:
         host=settings.host,
         region=settings.region,
         send=not args.dry_run,
-        rate_limit=args.rate,
+        rate_limit=args.rate if rate_limit is None else rate_limit,
         shutdown_timeout=1.0,
     )
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Import a JSON Lines or CSV file.
+    """Import a JSON Lines or CSV file (or, with ``--dask``, files on a Dask cluster).
 
     Args:
         args: The parsed ``import`` options.
 
     Returns:
-        0 when every line was delivered, 1 when some were not, 2 for bad input.
+        0 when every line was delivered, 1 when some were not, 2 for bad input,
+        130 after Ctrl-C, 143 after SIGTERM.
     """
+    if args.dask is not None:
+        from cio_analytics.cli.import_dask import run_dask_import  # noqa: PLC0415 (optional)
+
+        status: int = run_dask_import(args)
+        return status
     try:
-        _check_options(args)
-        file_format = _format_of(args)
-        client = _make_client(args)
-        handle = _open(args.file)
+        check_options(args)
+        if len(args.files) != 1:
+            raise UsageError("give one FILE (several files need --dask)")
+        source = _open_source(args)
+        try:
+            client = make_client(args)
+        except BaseException:
+            source.close()
+            raise
     except (UsageError, ConfigurationError) as exc:
         error("import", str(exc))
         return EXIT_USAGE
-    return _import(args, client, handle, file_format)
+    return _import(args, client, source)
 
 
-def _import(args: argparse.Namespace, client: Client, handle: IO[bytes], file_format: str) -> int:
-    """Read, send and sum up the open file; returns the exit status."""
-    label = "<stdin>" if args.file == "-" else args.file
-    importer = _Importer(args, client, label)
-    interrupted = False
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises Terminated in the main thread (like Ctrl-C)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
     try:
-        reader = _Lines(handle)
-        importer.reader = reader
-        importer.size = _size(handle)
-        stable = not args.random_ids
-        importer.csv = file_format == "csv"
-        rows = _jsonl_rows(reader, stable) if file_format == "jsonl" else _csv_rows(reader, stable)
-        importer.run(rows)
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _import(args: argparse.Namespace, client: Client, source: _Source) -> int:
+    """Read, send and sum up the open input; returns the exit status."""
+    importer = _Importer(args, client, source)
+    outcome, status = "done", EXIT_OK
+    try:
+        with sigterm_as_interrupt():
+            stable = not args.random_ids
+            if source.format == "jsonl":
+                rows = jsonl_rows(source.lines, stable)
+            else:
+                rows = csv_rows(source.lines, stable)
+            importer.run(rows)
     except UsageError as exc:
         importer.progress.clear()
-        error("import", f"{label}: {exc}")
+        error("import", f"{importer.label}: {exc}")
         return EXIT_USAGE
+    except _Stop as exc:
+        importer.stopped, outcome, status = str(exc), "stopped", EXIT_FAILURE
+    except Terminated:
+        outcome, status = "terminated (SIGTERM)", EXIT_TERMINATED
     except KeyboardInterrupt:
-        interrupted = True
+        outcome, status = "interrupted", EXIT_INTERRUPTED
     finally:
-        if handle is not sys.stdin.buffer:
-            handle.close()
+        source.close()
         client.shutdown(timeout=1.0)
-    ok = importer.summary(interrupted)
-    if interrupted:
-        return EXIT_INTERRUPTED
-    return EXIT_OK if ok else EXIT_FAILURE
+    ok = print_summary(importer, outcome)
+    if status == EXIT_OK and not ok:
+        status = EXIT_FAILURE
+    return status

@@ -1,5 +1,11 @@
 """``cio-analytics send CALL``: one call from the shell, delivered before the command returns.
 
+CALL is a core call (identify, track, page, screen, group, alias), an
+operation (``add_device``, ``delete_user`` ...) or a semantic helper
+(``ecommerce.order_completed`` ...): every call ``import`` accepts. The
+options of operations and helpers come from their signatures
+(:mod:`cio_analytics.cli.send_calls`).
+
 The call is made on a :class:`~cio_analytics.Client` in ``sync_mode``, so it
 is validated, sent and retried on this thread; the message id is printed on
 success. Exit status: 0 delivered, 1 not delivered (the API refused it or
@@ -10,6 +16,7 @@ refuses; nothing was sent).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Mapping
@@ -28,12 +35,14 @@ from cio_analytics.cli.common import (
     parse_json_object,
     resolve_settings,
 )
+from cio_analytics.cli.send_calls import EXTRA_CALLS, generated_kwargs
 from cio_analytics.errors import (
     ArgumentTypeError,
     ConfigurationError,
     DeliveryError,
     ValidationError,
 )
+from cio_analytics.testing import CaptureTransport
 
 __all__ = ["CALL_OPTIONS", "DEFAULT_TIMEOUT", "add_call_options", "run_send"]
 
@@ -111,6 +120,8 @@ def call_help(call: str) -> str:
 
 def _kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The call's keyword arguments from the options given (JSON options parsed)."""
+    if args.call in EXTRA_CALLS:
+        return generated_kwargs(args, args.call)
     kwargs: dict[str, Any] = {}
     for name in (*CALL_OPTIONS[args.call], *_COMMON):
         value = getattr(args, name, None)
@@ -123,7 +134,8 @@ def _kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def _explain(exc: ValidationError | ArgumentTypeError, call: str) -> str:
     """The library's message, plus the option to fix when the argument is one."""
     argument = exc.argument
-    if argument in (*CALL_OPTIONS[call], *_COMMON):
+    known = CALL_OPTIONS.get(call, ())
+    if argument and (argument in (*known, *_COMMON) or call in EXTRA_CALLS):
         return f"{exc} (option {_option(argument)})"
     return str(exc)
 
@@ -166,12 +178,50 @@ def _prepare(args: argparse.Namespace) -> tuple[dict[str, Any], float, Settings]
 def _print_message(call: str, kwargs: dict[str, Any]) -> int:
     """--dry-run: build and validate the message, print it as JSON; returns the exit status."""
     try:
-        data = encode_message(BUILDERS[call](**kwargs))
+        if call in EXTRA_CALLS:
+            message = _built_by_client(call, kwargs)
+        else:
+            message = decode_message(encode_message(BUILDERS[call](**kwargs)))
     except (ValidationError, ArgumentTypeError) as exc:
         error("send", _explain(exc, call))
         return EXIT_USAGE
-    print(json.dumps(decode_message(data), indent=2, sort_keys=True))
+    except TypeError as exc:
+        error("send", f"{call}: {exc}")
+        return EXIT_USAGE
+    print(json.dumps(message, indent=2, sort_keys=True))
     return EXIT_OK
+
+
+def _built_by_client(call: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The message an operation or helper builds, as JSON, sent to an in-memory capture only.
+
+    The call runs on a sync-mode client whose transport is a
+    :class:`~cio_analytics.testing.CaptureTransport` in permissive mode, so
+    nothing leaves the process; ``context.library``, which the client adds
+    to every message it sends, is left out as it is for the core calls.
+    """
+    capture = CaptureTransport(strict=False)
+    client = Client(
+        write_key="dry-run", transport=capture, sync_mode=True, shutdown_timeout=1.0
+    )
+    try:
+        _bound(client, call)(**kwargs)
+    finally:
+        client.shutdown(timeout=1.0)
+    received = [*capture.messages, *(r.message for r in capture.rejections if r.message)]
+    message = dict(received[0])
+    context = dict(message.get("context") or {})
+    context.pop("library", None)
+    if context:
+        message["context"] = context
+    else:
+        message.pop("context", None)
+    return message
+
+
+def _bound(client: Client, call: str) -> Any:
+    """The client's method for ``call`` (``"track"``, ``"add_device"``, ``"ecommerce.x"``)."""
+    return functools.reduce(getattr, call.split("."), client)
 
 
 def _deliver(call: str, kwargs: dict[str, Any], settings: Settings, timeout: float) -> int:
@@ -190,7 +240,7 @@ def _deliver(call: str, kwargs: dict[str, Any], settings: Settings, timeout: flo
         error("send", str(exc))
         return EXIT_USAGE
     try:
-        message_id = getattr(client, call)(**kwargs)
+        message_id = _bound(client, call)(**kwargs)
     except (ValidationError, ArgumentTypeError) as exc:
         error("send", _explain(exc, call))
         return EXIT_USAGE

@@ -20,17 +20,22 @@ the same in memory, as an ``httpx`` transport. :func:`check_message` applies
 the wire rules to one message dict.
 
 The server is for loopback testing: its ``/__cio__/`` control paths need no key.
+It answers only requests addressed to it (``Host``), refuses state-changing
+requests from other origins' pages, bounds its connections, request bodies,
+read time and what it keeps (``keep``), and serves the inspector page at
+``/``: the messages as they arrive, in a browser.
 """
 
 from __future__ import annotations
 
 from cio_analytics.testing._capture import CaptureTransport
-from cio_analytics.testing._recorder import RecordedMessage, RecordedRequest, Rejection
+from cio_analytics.testing._recorder import FeedItem, RecordedMessage, RecordedRequest, Rejection
 from cio_analytics.testing._rules import check_message
 from cio_analytics.testing._server import LocalServer
 
 __all__ = [
     "CaptureTransport",
+    "FeedItem",
     "LocalServer",
     "RecordedMessage",
     "RecordedRequest",
@@ -38,6 +43,6 @@ __all__ = [
     "check_message",
 ]
 
-for _obj in (CaptureTransport, LocalServer, RecordedMessage, RecordedRequest, Rejection):
+for _obj in (CaptureTransport, FeedItem, LocalServer, RecordedMessage, RecordedRequest, Rejection):
     _obj.__module__ = __name__
 del _obj

@@ -112,7 +112,8 @@ class ApiEndpoint(Recorder, FaultPlan):
         write_key: The key requests must carry; None accepts any (or none).
         strict: True or False forces strict or permissive mode; None lets the
             request's ``X-Strict-Mode: 1`` header decide, like the real API.
-        keep_messages: Keep decoded messages (False keeps only counts and ids).
+        keep: How many of the newest messages to keep (None: all; 0: counts only).
+        keep_messages: False is ``keep=0``.
         record_file: Append every message received to this JSON Lines file.
         on_receive: Called for every message received (accepted or rejected).
     """
@@ -122,12 +123,17 @@ class ApiEndpoint(Recorder, FaultPlan):
         write_key: str | None = "test-key",
         *,
         strict: bool | None = None,
+        keep: int | None = None,
         keep_messages: bool = True,
         record_file: str | os.PathLike[str] | None = None,
         on_receive: Listener | None = None,
     ) -> None:
         Recorder.__init__(
-            self, keep_messages=keep_messages, record_file=record_file, on_receive=on_receive
+            self,
+            keep=keep,
+            keep_messages=keep_messages,
+            record_file=record_file,
+            on_receive=on_receive,
         )
         FaultPlan.__init__(self)
         if write_key is not None and not isinstance(write_key, str):
@@ -192,16 +198,21 @@ class ApiEndpoint(Recorder, FaultPlan):
             reply, check, accept = self._process(endpoint, headers, raw)
         accepted = check.accepted if check is not None and accept else []
         rejections = (
-            [Rejection(target, i, reason, msg) for i, reason, msg in check.rejected]
+            [
+                Rejection(target, i, reason, msg, rules)
+                for (i, reason, msg), rules in zip(check.rejected, check.problems, strict=True)
+            ]
             if check is not None
             else []
         )
+        refused = method == "POST" and reply.status != 200 and not rejections
+        refusal = _refusal(reply) if refused else None
         gzip = headers.get("content-encoding", "").strip().lower() == "gzip"
         request = RecordedRequest(
             method, target, dict(headers), gzip, len(raw), reply.status,
             len(accepted), received_at,
         )  # fmt: skip
-        self._record(request, accepted, rejections)
+        self._record(request, accepted, rejections, refusal)
         return reply
 
     def _process(
@@ -249,6 +260,18 @@ class ApiEndpoint(Recorder, FaultPlan):
             if fast is not None:
                 return fast
         return check_payload(endpoint, data, reject)
+
+
+def _refusal(reply: Reply) -> str:
+    """Why a request was refused whole, from its reply (for the inspector's feed)."""
+    if reply.status == 0:
+        return "the connection was dropped without an answer (injected fault)"
+    try:
+        errors = msgspec.json.decode(reply.body).get("meta", {}).get("errors") or []
+    except (msgspec.DecodeError, AttributeError):
+        errors = []
+    first = str(errors[0]) if errors else "no reason given"
+    return f"HTTP {reply.status}: {first}"
 
 
 def _unreadable(problem: str) -> PayloadCheck:

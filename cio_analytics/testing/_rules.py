@@ -485,6 +485,8 @@ class PayloadCheck:
         rejected: ``(index, reason, message)`` for each invalid message; the
             index is the position in the batch (None for a single call), the
             message None when the problem concerns the whole body.
+        problems: The separate problems of each ``rejected`` entry, in the same
+            order (``reason`` is them joined with ``"; "``).
         errors: Every problem, as the strict-mode error body lists them.
         unreadable: The body is not JSON at all (a 400 in every mode).
         too_large: A batch body over the 500 KB limit (a 413 in strict mode).
@@ -492,6 +494,7 @@ class PayloadCheck:
 
     accepted: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[tuple[int | None, str, dict[str, Any] | None]] = field(default_factory=list)
+    problems: list[tuple[str, ...]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     unreadable: bool = False
     too_large: bool = False
@@ -500,6 +503,12 @@ class PayloadCheck:
         """Record a problem that sinks the whole body."""
         self.errors.append(problem)
         self.rejected.append((None, problem, message))
+        self.problems.append((problem,))
+
+    def reject(self, index: int | None, problems: list[str], message: dict[str, Any]) -> None:
+        """Record an invalid message: its position, its problems, the message."""
+        self.rejected.append((index, "; ".join(problems), message))
+        self.problems.append(tuple(problems))
 
 
 #: An extra per-message check of check_payload: a reason to refuse, or None.
@@ -595,9 +604,8 @@ def _check_batch_messages(
             if reason is not None:
                 problems.append(reason)
         if problems:
-            reason = "; ".join(problems)
             result.errors.extend(f"batch[{index}]: {p}" for p in problems)
-            result.rejected.append((index, reason, message))
+            result.reject(index, problems, message)
         else:
             result.accepted.append(message)
 
@@ -627,7 +635,7 @@ def _check_call(endpoint: str, data: bytes, reject: _Reject | None) -> PayloadCh
             problems.append(reason)
     if problems:
         result.errors.extend(problems)
-        result.rejected.append((None, "; ".join(problems), message))
+        result.reject(None, problems, message)
     else:
         if message.get("type") is None:
             message["type"] = endpoint  # what the API does: the path sets the type

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -164,17 +169,36 @@ def test_random_ids_differ_between_runs(
 
 
 def test_delivery_failures_are_reported_by_line(
-    cio_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    env: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Lines the API refuses are reported with their numbers as not delivered; exit 1."""
-    path = _write(tmp_path, "e.jsonl", '{"type": "track", "userId": "u1", "event": "E"}\n' * 2)
+    env.reject_messages(lambda m: "refused by the test" if m.get("userId") != "u0" else None)
+    lines = "".join(f'{{"type": "track", "userId": "u{n}", "event": "E"}}\n' for n in range(3))
+    path = _write(tmp_path, "e.jsonl", lines)
+    assert main(["import", path]) == 1
+    out, err = capsys.readouterr()
+    assert _reported_lines(err, path) == [2, 3]
+    assert "not delivered" in err
+    assert _summary(out, "failed") == 2
+    assert "resend the lines not delivered with --start-line 2" in out
+
+
+def test_a_refused_key_stops_the_import_at_once(
+    cio_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 401 stops the import after its first request, with one message and the resume line."""
+    lines = "".join(f'{{"type": "track", "userId": "u{n}", "event": "E"}}\n' for n in range(500))
+    path = _write(tmp_path, "k.jsonl", lines)
     code = main(["import", path, "--write-key", "wrong-key-7", "--host", cio_server.url])
     assert code == 1
     out, err = capsys.readouterr()
-    assert _reported_lines(err, path) == [1, 2]
-    assert "not delivered" in err
+    assert err.count("\n") == 1
+    assert "the API refused the write key (HTTP 401)" in err
     assert "wrong-key-7" not in err + out
-    assert _summary(out, "failed") == 2
+    assert cio_server.request_count == 1
+    assert "import " + path + ": stopped" in out
+    assert "resume with --start-line 1 " in out
+    assert _summary(out, "failed") == 100
 
 
 def test_dry_run_needs_no_key_and_sends_nothing(
@@ -308,3 +332,94 @@ def test_csv_with_a_byte_order_mark_and_crlf(
     path.write_bytes(b"\xef\xbb\xbftype,user_id,event\r\ntrack,u1,Exported\r\n")
     assert main(["import", str(path)]) == 0
     assert env.messages[0]["event"] == "Exported"
+
+
+def test_repeated_errors_are_collapsed(
+    env: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reason shared by many lines is printed three times, then counted in one line."""
+    lines = '{"call": "track", "user_id": "u1"}\n' * 20 + "not json\n"
+    path = _write(tmp_path, "same.jsonl", lines)
+    assert main(["import", path]) == 1
+    out, err = capsys.readouterr()
+    assert _reported_lines(err, path) == [1, 2, 3, 21]
+    assert f"{path}: ... and 17 more like this (lines 4-20): event is required" in err
+    assert len(err.strip().splitlines()) == 5
+    assert _summary(out, "invalid") == 21
+
+
+def test_gzip_file(env: LocalServer, tmp_path: Path) -> None:
+    """A .jsonl.gz file is read as gzip, its format taken from the name before .gz."""
+    path = tmp_path / "events.jsonl.gz"
+    text = "".join(f'{{"type": "track", "userId": "u{n}", "event": "E"}}\n' for n in range(5))
+    path.write_bytes(gzip.compress(text.encode()))
+    assert main(["import", str(path)]) == 0
+    assert [m["userId"] for m in env.messages] == [f"u{n}" for n in range(5)]
+
+
+@pytest.mark.parametrize(
+    ("data", "event"),
+    [
+        (b'\n{"type": "track", "userId": "u1", "event": "From JSON"}\n', "From JSON"),
+        (b"type,user_id,event\ntrack,u1,From CSV\n", "From CSV"),
+        (gzip.compress(b"type,user_id,event\ntrack,u1,Gzip CSV\n"), "Gzip CSV"),
+    ],
+    ids=["jsonl", "csv", "gzip-csv"],
+)
+def test_stdin_format_is_guessed(
+    env: LocalServer, monkeypatch: pytest.MonkeyPatch, data: bytes, event: str
+) -> None:
+    """'-' without --format: JSON Lines when the first line starts with '{', else CSV; gzip too."""
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["import", "-"]) == 0
+    assert [m["event"] for m in env.messages] == [event]
+
+
+def test_progress_shows_eta_and_retrying(
+    env: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress line has an ETA, and says so while a chunk waits to be retried."""
+    lines = "".join(f'{{"type": "track", "userId": "u{n}", "event": "E"}}\n' for n in range(300))
+    path = _write(tmp_path, "slow.jsonl", lines)
+    env.rate_limit_next(1, retry_after="2")
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["import", path, "--chunk-size", "100"]) == 0
+    drawn = terminal.getvalue()
+    assert "ETA " in drawn
+    assert re.search(r"retrying \(1 retry, nothing delivered for \d+ s\)", drawn), drawn
+    assert env.message_count == 300
+
+
+def test_sigterm_prints_the_summary_and_where_to_resume(
+    cio_server: LocalServer, tmp_path: Path
+) -> None:
+    """SIGTERM during a send: the summary, the resume line, exit status 143."""
+    lines = "".join(f'{{"type": "track", "userId": "u{n}", "event": "E"}}\n' for n in range(250))
+    path = _write(tmp_path, "term.jsonl", lines)
+    cio_server.stall()
+    env = {
+        **os.environ,
+        "CUSTOMERIO_API_KEY": str(cio_server.write_key),
+        "CUSTOMERIO_HOST": cio_server.url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cio_analytics", "import", path, "--chunk-size", "100"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert cio_server.wait_for_stalled(1, timeout=20.0)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        cio_server.release()
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+    assert process.returncode == 143, err
+    assert "terminated (SIGTERM)" in out
+    assert "resume with --start-line 1 " in out
+    assert _summary(out, "lines read") == 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from typing import Any
 
 import pytest
 
@@ -206,4 +207,58 @@ def test_dry_run_prints_the_message(
     assert message["type"] == "track"
     assert message["properties"] == {"n": 1}
     assert message["context"]["library"]["name"] == "cio-analytics"
+    assert cio_server.request_count == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "check"),
+    [
+        (
+            ["add_device", "--user-id", "u1", "--token", "fcm-1", "--device-type", "android"],
+            lambda m: m["event"] == "Device Created or Updated"
+            and m["context"]["device"] == {"token": "fcm-1", "type": "android"},
+        ),
+        (
+            ["delete_user", "--user-id", "u9"],
+            lambda m: (m["event"], m["userId"]) == ("User Deleted", "u9"),
+        ),
+        (
+            ["ecommerce.order_completed", "--user-id", "u1", "--order-id", "o-1",
+             "--total", "9.5", "--products", '[{"product_id": "p-1", "price": 9.5}]'],
+            lambda m: m["event"] == "Order Completed"
+            and m["properties"]["total"] == 9.5
+            and m["properties"]["products"] == [{"product_id": "p-1", "price": 9.5}],
+        ),
+        (
+            ["mobile.application_opened", "--user-id", "u1", "--from-background", "false"],
+            lambda m: m["event"] == "Application Opened"
+            and m["properties"]["from_background"] is False,
+        ),
+    ],
+    ids=["operation", "operation-people", "ecommerce-helper", "mobile-helper"],
+)  # fmt: skip
+def test_operations_and_helpers_arrive(
+    env: LocalServer, capsys: pytest.CaptureFixture[str], argv: list[str], check: Any
+) -> None:
+    """Every call import accepts can be sent: operations and helpers, options from signatures."""
+    assert main(["send", *argv]) == 0, capsys.readouterr().err
+    (message,) = env.messages
+    assert capsys.readouterr().out.strip() == message["messageId"]
+    assert check(message)
+
+
+def test_helper_dry_run_and_bad_values(
+    cio_server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A helper's --dry-run prints its message; a bad number or a missing option is exit 2."""
+    argv = ["send", "video.playback_started", "--user-id", "u1", "--position", "12"]
+    assert main([*argv, "--dry-run"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["event"] == "Video Playback Started"
+    assert printed["properties"]["position"] == 12
+    assert "context" not in printed
+    assert main(["send", "ecommerce.order_completed", "--total", "lots", "--dry-run"]) == 2
+    assert "--total must be a number" in capsys.readouterr().err
+    assert main(["send", "add_device", "--user-id", "u1", "--dry-run"]) == 2
+    assert "--token" in capsys.readouterr().err
     assert cio_server.request_count == 0

@@ -33,7 +33,7 @@ UNREACHABLE = "http://cdp.invalid"
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
     """A local server in strict mode."""
-    with LocalServer(strict=True) as running:
+    with LocalServer(strict=True, allowed_hosts=("cdp.invalid",)) as running:
         yield running
 
 

@@ -111,9 +111,38 @@ class TestServe:
         assert track.split() == ["track", "Signed", "Up", "userId=u1", "messageId=m1"]
         assert identify.split() == ["identify", "anonymousId=a9", "messageId=m2"]
         assert rejected.startswith("REJECTED /v1/batch[2] track")
-        assert rejected.endswith('track requires a non-empty "event"')
+        assert rejected.endswith('track requires a non-empty "event" (HTTP 200)')
         assert served.stop() == 0
         assert served.next_line() == "Stopped after 2 message(s)."
+        assert served.next_line().startswith("Totals: 2 accepted, 1 rejected, 0 duplicate(s), ")
+        assert served.next_line() == "Rejected by rule:"
+        assert served.next_line().split(None, 1) == ["1", 'track requires a non-empty "event"']
+
+    def test_duplicates_marked_payloads_and_keep(self, http: httpx.Client) -> None:
+        """A repeated messageId is marked DUPLICATE; --payloads adds the JSON; --keep bounds."""
+        served = Served("--keep", "3", "--payloads")
+        try:
+            message = {"type": "track", "userId": "u1", "event": "E", "messageId": "same"}
+            for _ in range(2):
+                response = http.post(f"{served.url}/v1/batch", json={"batch": [message]})
+                assert response.status_code == 200
+            first, second = served.next_line(), served.next_line()
+            assert not first.split('{"')[0].rstrip().endswith("DUPLICATE")
+            assert '"messageId":"same"' in first
+            assert second.split(" {")[0].endswith("DUPLICATE")
+            others = [{**message, "messageId": f"m{n}"} for n in range(2)]
+            assert http.post(f"{served.url}/v1/batch", json={"batch": others}).is_success
+            assert len(http.get(f"{served.url}/__cio__/messages").json()) == 3
+            refused = http.post(
+                f"{served.url}/v1/batch", json={"batch": []}, headers={"Origin": "http://x.test"}
+            )
+            assert refused.status_code == 403
+            assert served.stop() == 0
+            lines = [served.next_line() for _ in range(4)]
+            assert lines[2] == "Stopped after 4 message(s)."
+            assert " 1 duplicate(s)" in lines[3]
+        finally:
+            served.kill()
 
     def test_ctrl_c_exits_cleanly(self, served: Served) -> None:
         """Ctrl-C (SIGINT) stops the server with status 0."""
@@ -193,3 +222,31 @@ class TestMain:
         ]
         rejection = Rejection("/v1/batch", None, "bad body", None)
         assert describe(rejection) == "REJECTED /v1/batch ? anonymousId=- messageId=-: bad body"
+
+
+def test_warns_when_not_bound_to_loopback() -> None:
+    """Bound to every interface, serve warns on stderr, and still answers only its names."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cio_analytics", "serve", "--host", "0.0.0.0", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stderr is not None and process.stdout is not None
+        warning = process.stderr.readline()
+        listening = process.stdout.readline()
+        port = int(re.search(r":(\d+) ", listening).group(1))  # type: ignore[union-attr]
+        with httpx.Client(verify=False, timeout=10.0) as http:
+            refused = http.get(f"http://127.0.0.1:{port}/__cio__/stats", headers={"Host": "x.test"})
+            own = http.get(f"http://127.0.0.1:{port}/__cio__/stats")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=LINE_TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=LINE_TIMEOUT)
+    assert "warning: 0.0.0.0 is not a loopback address" in warning
+    assert "--allow-host" in warning
+    assert (refused.status_code, own.status_code) == (403, 200)

@@ -81,7 +81,8 @@ class TestBasics:
         body = msgspec.json.encode({"batch": [TRACK]})
         auth = base64.b64encode(b"test-key:").decode()
         request = (
-            f"POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\n"
+            f"POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            f"Authorization: Basic {auth}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode() + body
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
@@ -487,6 +488,11 @@ class TestControlPaths:
             "requests": 2,
             "status_counts": {"200": 1, "400": 1},
             "rejections": 1,
+            "accepted_by_type": {"track": 2},
+            "rejected_by_rule": {
+                'track requires "userId" or "anonymousId"': 1,
+                'track requires a non-empty "event"': 1,
+            },
         }
         # Both on the monotonic clock, set by the one request that was accepted.
         assert 0 < first == last <= time.monotonic()
