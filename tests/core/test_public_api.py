@@ -96,7 +96,7 @@ class TestCompatibility:
 
 
 #: Public subpackages that appear on the package once something imports them.
-_LAZY_SUBMODULES = {"cli", "testing"}
+_LAZY_SUBMODULES = {"cli", "testing", "integrations"}
 
 
 class TestSurface:
