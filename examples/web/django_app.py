@@ -1,9 +1,17 @@
-"""A single-file Django project that tracks from its views.
+"""A single-file Django project that tracks from its views, with the Django integration.
 
 Configuration comes from the environment, which the library reads by itself:
 ``CUSTOMERIO_API_KEY`` (the write key), and ``CUSTOMERIO_REGION`` or
-``CUSTOMERIO_HOST``. In a full project, set ``cio_analytics.on_error`` (and
-any other setting) in your ``AppConfig.ready()``.
+``CUSTOMERIO_HOST``. More settings go in the ``CIO_ANALYTICS`` dict of the
+settings (the keyword names of ``cio_analytics.configure()``), which the app
+config ``CioAnalyticsConfig`` applies when Django starts.
+
+``RequestScopeMiddleware`` opens a ``cio_analytics.scope()`` around every
+request: the views' calls carry ``context.ip``, ``context.userAgent`` and
+``context.page`` without passing them. In a project with
+``django.contrib.auth`` (and the middleware after ``AuthenticationMiddleware``)
+the signed-in user's ``pk`` becomes the default ``user_id`` too; this
+single-file example has no database, so its views name the user.
 
 Flushing at shutdown: Django has no shutdown hook, and needs none here. The
 library registers an ``atexit`` hook that delivers what is queued (bounded by
@@ -34,18 +42,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 import cio_analytics as analytics
 
-if not settings.configured:
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "example-only-not-a-secret"),
-        ROOT_URLCONF=__name__,
-        ALLOWED_HOSTS=["localhost", "127.0.0.1", "testserver"],
-        INSTALLED_APPS=[],
-        MIDDLEWARE=[],
-        USE_TZ=True,
-    )
-    django.setup()
-
 logger = logging.getLogger(__name__)
 
 
@@ -54,7 +50,19 @@ def report_failure(error: BaseException, messages: list[dict[str, Any]]) -> None
     logger.warning("Customer.io: %d message(s) not delivered: %s", len(messages), error)
 
 
-analytics.on_error = report_failure
+if not settings.configured:
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "example-only-not-a-secret"),
+        ROOT_URLCONF=__name__,
+        ALLOWED_HOSTS=["localhost", "127.0.0.1", "testserver"],
+        INSTALLED_APPS=["cio_analytics.integrations.django.CioAnalyticsConfig"],
+        MIDDLEWARE=["cio_analytics.integrations.django.RequestScopeMiddleware"],
+        # A settings.py module names on_error by a dotted path ("myproject.analytics.report").
+        CIO_ANALYTICS={"on_error": report_failure, "trusted_proxies": 0},
+        USE_TZ=True,
+    )
+    django.setup()
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:
@@ -63,14 +71,6 @@ def _json(request: HttpRequest) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def _context(request: HttpRequest) -> dict[str, str]:
-    context = {
-        "ip": request.META.get("REMOTE_ADDR", ""),
-        "userAgent": request.META.get("HTTP_USER_AGENT", ""),
-    }
-    return {key: value for key, value in context.items() if value}
 
 
 @require_POST
@@ -82,8 +82,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "an email is required"}, status=400)
     user_id = f"user-{uuid.uuid4().hex[:12]}"
     plan = body.get("plan", "free")
-    analytics.identify(user_id, {"email": email, "plan": plan}, context=_context(request))
-    analytics.track(user_id, "Signed Up", {"plan": plan}, context=_context(request))
+    analytics.identify(user_id, {"email": email, "plan": plan})  # ip, userAgent: the scope's
+    analytics.track(user_id, "Signed Up", {"plan": plan})
     return JsonResponse({"user_id": user_id}, status=201)
 
 
@@ -104,12 +104,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
     """A page view, for a known user or an anonymous visitor."""
     user_id = request.headers.get("X-User-Id")
     anonymous_id = None if user_id else request.COOKIES.get("anon_id", "anon-unknown")
-    analytics.page(
-        user_id,
-        name="Pricing",
-        properties={"url": request.build_absolute_uri(), "path": request.path},
-        anonymous_id=anonymous_id,
-    )
+    analytics.page(user_id, name="Pricing", anonymous_id=anonymous_id)  # context.page: the scope
     return HttpResponse("<h1>Pricing</h1>")
 
 

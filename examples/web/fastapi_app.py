@@ -1,4 +1,4 @@
-"""A FastAPI app that tracks from its request handlers and flushes in its lifespan.
+"""A FastAPI app that tracks from its handlers, with the ASGI request scope and lifespan.
 
 Configuration comes from the environment, which the library reads by itself:
 ``CUSTOMERIO_API_KEY`` (the write key), and ``CUSTOMERIO_REGION`` or
@@ -8,8 +8,15 @@ The calls are safe in ``async def`` handlers: they only validate, encode and
 queue (microseconds, no I/O), and a background thread delivers. Do not turn
 on ``sync_mode`` in an async app: it would send on the event loop's thread.
 
-At shutdown the lifespan calls ``cio_analytics.shutdown()``, which delivers
-what is queued (bounded by ``shutdown_timeout``) before the server exits.
+``RequestScopeMiddleware`` opens a ``cio_analytics.scope()`` around every
+request: the handlers' calls carry ``context.ip``, ``context.userAgent`` and
+``context.page`` without passing them, and the signed-in user's id (here from
+a header; from your authentication in a real app) when a call gives none.
+
+At shutdown the integration's ``lifespan`` runs ``cio_analytics.shutdown()``
+in a worker thread: what is queued is delivered (bounded by
+``shutdown_timeout``) before the server exits. This matters under uvicorn,
+which ends the process with SIGTERM after its own shutdown, skipping exit hooks.
 
 Run it::
 
@@ -20,8 +27,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Header, HTTPException, Request
@@ -29,11 +35,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 import cio_analytics as analytics
+from cio_analytics.integrations.asgi import RequestScopeMiddleware, lifespan
 
 logger = logging.getLogger(__name__)
-
-#: Seconds the shutdown may spend delivering what is still queued.
-SHUTDOWN_TIMEOUT = 5.0
 
 
 def report_failure(error: BaseException, messages: list[dict[str, Any]]) -> None:
@@ -41,15 +45,18 @@ def report_failure(error: BaseException, messages: list[dict[str, Any]]) -> None
     logger.warning("Customer.io: %d message(s) not delivered: %s", len(messages), error)
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Configure on start-up; deliver everything queued on shutdown."""
-    analytics.on_error = report_failure
-    yield
-    analytics.shutdown(timeout=SHUTDOWN_TIMEOUT)
+def signed_in_user(scope: MutableMapping[str, Any]) -> str | None:
+    """The signed-in user's id from the ASGI scope (a header here; a session or token in life)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-user-id":
+            return str(value.decode("latin-1"))
+    return None
 
 
+analytics.on_error = report_failure
 app = FastAPI(lifespan=lifespan)
+# trusted_proxies=1 behind one reverse proxy that appends to X-Forwarded-For.
+app.add_middleware(RequestScopeMiddleware, user_id=signed_in_user)
 
 
 class SignUp(BaseModel):
@@ -66,18 +73,13 @@ class NewProject(BaseModel):
 
 
 @app.post("/signup", status_code=201)
-async def signup(form: SignUp, request: Request) -> dict[str, str]:
-    """Create an account: identify the person, then track the sign-up."""
+async def signup(form: SignUp) -> dict[str, str]:
+    """Create an account: identify the new person, then track the sign-up."""
     if "@" not in form.email:
         raise HTTPException(status_code=400, detail="an email is required")
     user_id = f"user-{uuid.uuid4().hex[:12]}"
-    context = {
-        "ip": request.client.host if request.client else None,
-        "userAgent": request.headers.get("user-agent"),
-    }
-    context = {key: value for key, value in context.items() if value}
-    analytics.identify(user_id, {"email": form.email, "plan": form.plan}, context=context)
-    analytics.track(user_id, "Signed Up", {"plan": form.plan}, context=context)
+    analytics.identify(user_id, {"email": form.email, "plan": form.plan})  # ip etc.: the scope's
+    analytics.track(user_id, "Signed Up", {"plan": form.plan})
     return {"user_id": user_id}
 
 
@@ -85,24 +87,18 @@ async def signup(form: SignUp, request: Request) -> dict[str, str]:
 async def create_project(
     form: NewProject, x_user_id: str | None = Header(default=None)
 ) -> dict[str, str]:
-    """An action of a signed-in user (the id comes from a header here, a session in life)."""
+    """An action of the signed-in user: the scope gives the user id."""
     if not x_user_id:
         raise HTTPException(status_code=401, detail="sign in first")
     project_id = f"prj-{uuid.uuid4().hex[:8]}"
-    analytics.track(
-        x_user_id, "Project Created", {"project_id": project_id, "template": form.template}
-    )
+    properties = {"project_id": project_id, "template": form.template}
+    analytics.track(event="Project Created", properties=properties)
     return {"project_id": project_id}
 
 
 @app.get("/pricing", response_class=HTMLResponse)
 async def pricing(request: Request, x_user_id: str | None = Header(default=None)) -> str:
-    """A page view, for a known user or an anonymous visitor."""
+    """A page view, for a known user or an anonymous visitor (context.page from the scope)."""
     anonymous_id = None if x_user_id else request.cookies.get("anon_id", "anon-unknown")
-    analytics.page(
-        x_user_id,
-        name="Pricing",
-        properties={"url": str(request.url), "path": request.url.path},
-        anonymous_id=anonymous_id,
-    )
+    analytics.page(name="Pricing", anonymous_id=anonymous_id)
     return "<h1>Pricing</h1>"

@@ -1,4 +1,4 @@
-"""The Django example tracks from its views; driven by Django's test client."""
+"""The Django example tracks inside the integration's request scope (Django's test client)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_views_track(cio_env: LocalServer, django_app: ModuleType) -> None:
     """Sign-up sends identify and "Signed Up"; an action and a page view follow for that user."""
     from django.test import Client
 
-    client = Client()
+    client = Client(HTTP_USER_AGENT="example-test/1.0")
     response = client.post(
         "/signup", {"email": "ada@example.com", "plan": "pro"}, content_type="application/json"
     )
@@ -46,7 +46,13 @@ def test_views_track(cio_env: LocalServer, django_app: ModuleType) -> None:
         ("page", "Pricing"),
     ]
     assert messages[0]["traits"] == {"email": "ada@example.com", "plan": "pro"}
-    assert messages[3]["properties"]["url"] == "http://testserver/pricing"
+    assert messages[3]["context"]["page"] == {
+        "path": "/pricing",
+        "url": "http://testserver/pricing",
+    }
+    for message in messages:  # the request's scope, not the view, gave these
+        assert message["context"]["ip"] == "127.0.0.1"
+        assert message["context"]["userAgent"] == "example-test/1.0"
     assert cio_env.rejections == []
 
 

@@ -1,4 +1,4 @@
-"""The FastAPI example tracks from its handlers and flushes in its lifespan."""
+"""The FastAPI example tracks inside the request scope and delivers in its lifespan."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_requests_are_tracked_and_delivered_at_shutdown(
     cio_env: LocalServer, fastapi_app: ModuleType
 ) -> None:
     """Sign-up, action and page view arrive once the app shuts down, with no explicit flush."""
-    with TestClient(fastapi_app.app) as client:
+    with TestClient(fastapi_app.app, headers={"User-Agent": "example-test/1.0"}) as client:
         response = client.post("/signup", json={"email": "ada@example.com", "plan": "pro"})
         assert response.status_code == 201
         user_id = response.json()["user_id"]
@@ -52,6 +52,12 @@ def test_requests_are_tracked_and_delivered_at_shutdown(
     assert identify["traits"] == {"email": "ada@example.com", "plan": "pro"}
     (page,) = cio_env.messages_of_type("page")
     assert page["anonymousId"] == "anon-42"
+    assert page["context"]["page"] == {"path": "/pricing", "url": "http://testserver/pricing"}
+    (project,) = cio_env.events("Project Created")
+    assert project["userId"] == user_id  # from the request's scope
+    for message in cio_env.messages:
+        assert message["context"]["userAgent"] == "example-test/1.0"
+        assert message["context"]["ip"] == "testclient"  # what Starlette's TestClient reports
     assert cio_env.rejections == []
 
 

@@ -1,4 +1,4 @@
-"""The Flask example tracks from its handlers; driven by Flask's test client."""
+"""The Flask example tracks from its handlers, inside the extension's request scope."""
 
 from __future__ import annotations
 
@@ -24,7 +24,11 @@ def flask_app(load_example: Callable[[str, str], ModuleType]) -> ModuleType:
 def test_signup_identifies_and_tracks(cio_env: LocalServer, flask_app: ModuleType) -> None:
     """A sign-up sends identify with the email and plan, then "Signed Up", with the request's IP."""
     client = flask_app.create_app().test_client()
-    response = client.post("/signup", json={"email": "ada@example.com", "plan": "pro"})
+    response = client.post(
+        "/signup",
+        json={"email": "ada@example.com", "plan": "pro"},
+        headers={"User-Agent": "example-test/1.0"},
+    )
     assert response.status_code == 201
     user_id = response.get_json()["user_id"]
     assert cio_analytics.flush(timeout=FLUSH_TIMEOUT)
@@ -34,12 +38,15 @@ def test_signup_identifies_and_tracks(cio_env: LocalServer, flask_app: ModuleTyp
     assert identify["traits"] == {"email": "ada@example.com", "plan": "pro"}
     assert track["event"] == "Signed Up"
     assert track["properties"] == {"plan": "pro"}
-    assert track["context"]["ip"] == "127.0.0.1"
+    for message in (identify, track):  # the request's scope, not the handler, gave these
+        assert message["context"]["ip"] == "127.0.0.1"
+        assert message["context"]["userAgent"] == "example-test/1.0"
+        assert message["context"]["page"]["path"] == "/signup"
     assert cio_env.rejections == []
 
 
 def test_action_and_page_view(cio_env: LocalServer, flask_app: ModuleType) -> None:
-    """A signed-in action is tracked for that user; a page view works for anonymous visitors."""
+    """A signed-in action gets the user from the scope; a page view works for anonymous visitors."""
     client = flask_app.create_app().test_client()
     assert (
         client.post(
@@ -57,7 +64,8 @@ def test_action_and_page_view(cio_env: LocalServer, flask_app: ModuleType) -> No
     (page,) = cio_env.messages_of_type("page")
     assert page["anonymousId"] == "anon-42"
     assert page["name"] == "Pricing"
-    assert page["properties"]["path"] == "/pricing"
+    assert "userId" not in page
+    assert page["context"]["page"] == {"path": "/pricing", "url": "http://localhost/pricing"}
 
 
 def test_bad_signup_sends_nothing(cio_env: LocalServer, flask_app: ModuleType) -> None:
