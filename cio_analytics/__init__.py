@@ -179,6 +179,8 @@ handle_sigterm: bool | None = None
 stall_warning: float | None = None
 before_send: "_Hook | _typing.Sequence[_Hook] | None" = None
 log_handled_failures: bool | None = None
+max_in_flight: int | None = None
+grow_batches: bool | None = None
 thread: int | None = None
 
 for _public in (AsyncClient, Client, Settings, ClientStats, BulkResult, FailedMessage):

@@ -131,7 +131,9 @@ def apply_setting(name: str, value: Any) -> None:
 def _check_module_settings(values: dict[str, Any]) -> None:
     """Raise ConfigurationError if ``values`` (module settings) could not build a client."""
     values = dict(values)
-    values.pop("thread", None)
+    thread = values.pop("thread", None)
+    if thread is not None and values.get("max_in_flight") is None:
+        values["max_in_flight"] = thread
     proxies = values.pop("proxies", None)
     settings = Settings.resolve(**values)
     if values.get("proxy") is None and proxies is not None:

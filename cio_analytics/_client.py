@@ -75,7 +75,8 @@ class Client(Calls):
         sync_mode: Send each call before returning (raises DeliveryError on failure).
         timeout: Seconds per HTTP attempt.
         proxies: A proxy URL, or a requests-style ``{"https": url}`` mapping.
-        thread: Accepted for compatibility; one consumer thread is always used.
+        thread: The official library's number of consumer threads: the batches
+            in flight at once (``max_in_flight``), when that is not given.
         upload_size: Messages per batch.
         upload_interval: Seconds a partial batch may wait for more messages.
         region: ``"us"`` or ``"eu"``.
@@ -95,6 +96,12 @@ class Client(Calls):
         before_send: A hook, or a list of hooks applied in order, called at the
             call site with each message in its wire shape: a dict returned is
             sent instead, None drops the message (see :mod:`cio_analytics.hooks`).
+        max_in_flight: Batches in flight at once (1 to 16, default 4), each sent
+            by one of a small fixed set of threads; a backlog is cut into bigger
+            batches (up to ``max_batch_bytes``).
+        grow_batches: With twice ``upload_size`` messages waiting, cut bigger
+            batches (up to ``max_batch_bytes``); False keeps every batch at
+            ``upload_size`` at most.
         log_handled_failures: Log undelivered messages at WARNING even when
             ``on_error`` receives them (by default they are then logged at DEBUG).
     """
@@ -130,10 +137,14 @@ class Client(Calls):
         stall_warning: float | None = None,
         before_send: Hook | Sequence[Hook] | None = None,
         log_handled_failures: bool | None = None,
+        max_in_flight: int | None = None,
+        grow_batches: bool | None = None,
     ) -> None:
         given = dict(locals())
         for name in ("self", "proxies", "thread", "proxy"):
             given.pop(name)
+        if thread is not None and max_in_flight is None:
+            given["max_in_flight"] = thread  # the official library's thread=N
         settings = Settings.resolve(**given)
         if proxy is None and proxies is not None:
             proxy = proxy_from_mapping(proxies, settings.base_url)
@@ -193,7 +204,9 @@ class Client(Calls):
         if "proxies" in changes:
             proxies = changes.pop("proxies")
             changes.setdefault("proxy", proxy_from_mapping(proxies, self._settings.base_url))
-        changes.pop("thread", None)
+        thread = changes.pop("thread", None)
+        if thread is not None:
+            changes.setdefault("max_in_flight", thread)  # the official library's thread=N
         defaults = Settings.resolve(**dict.fromkeys(("write_key", "region", "host")))
         values: dict[str, Any] = {}
         for name, value in changes.items():

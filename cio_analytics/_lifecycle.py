@@ -104,6 +104,7 @@ class ExitDrain:
         Summarises in one warning what the deadline cut off.
         """
         self.unregister()
+        self.consumer.exiting = True
         stats = self.context.stats
         if stats.enqueued - stats.delivered - stats.failed <= 0:
             self.consumer.shutdown(0.0)

@@ -27,6 +27,7 @@ __all__ = [
     "ENV_HOST",
     "ENV_REGION",
     "MAX_BATCH_BYTES",
+    "MAX_IN_FLIGHT",
     "MAX_MESSAGE_BYTES",
     "Hook",
     "OnError",
@@ -54,6 +55,8 @@ DEFAULT_HOSTS: Final[Mapping[str, str]] = {
 MAX_MESSAGE_BYTES: Final = 32 * 1024
 #: The API's limit for one batch request, in bytes of JSON (500 KB).
 MAX_BATCH_BYTES: Final = 500 * 1000
+#: The most batches a client may have in flight at once (``max_in_flight``).
+MAX_IN_FLIGHT: Final = 16
 #: Default bound of the encoded bytes a client's queue holds (32 MiB).
 DEFAULT_MAX_QUEUE_BYTES: Final = 32 * 1024 * 1024
 
@@ -192,6 +195,8 @@ class Settings:
     stall_warning: float = 60.0
     before_send: tuple[Hook, ...] = ()
     log_handled_failures: bool = False
+    max_in_flight: int = 4
+    grow_batches: bool = True
 
     def __post_init__(self) -> None:
         self._normalize_identity()
@@ -206,7 +211,7 @@ class Settings:
             object.__setattr__(self, "on_error", None)
         for name in (
             "debug", "send", "sync_mode", "gzip", "strict", "log_payloads", "handle_sigterm",
-            "log_handled_failures",
+            "log_handled_failures", "grow_batches",
         ):  # fmt: skip
             if not isinstance(getattr(self, name), bool):
                 raise ConfigurationError(
@@ -248,6 +253,12 @@ class Settings:
         """Check every count, size and duration."""
         _check_queue_size(self.max_queue_size)
         _whole("max_queue_bytes", self.max_queue_bytes, minimum=MAX_MESSAGE_BYTES)
+        _whole("max_in_flight", self.max_in_flight, minimum=1)
+        if self.max_in_flight > MAX_IN_FLIGHT:
+            raise ConfigurationError(
+                f"max_in_flight must be <= {MAX_IN_FLIGHT}, got {self.max_in_flight}",
+                setting="max_in_flight",
+            )
         _positive("stall_warning", self.stall_warning, allow_zero=True)
         _whole("upload_size", self.upload_size, minimum=1)
         _whole("max_batch_bytes", self.max_batch_bytes, minimum=MAX_MESSAGE_BYTES + 1024)
@@ -417,6 +428,8 @@ class SettingsKeywords(TypedDict, total=False):
     stall_warning: float | None
     before_send: Hook | Sequence[Hook] | None
     log_handled_failures: bool | None
+    max_in_flight: int | None
+    grow_batches: bool | None
     proxies: Mapping[str, str] | str | None
     thread: int | None
 

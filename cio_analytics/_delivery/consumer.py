@@ -53,6 +53,7 @@ from cio_analytics._delivery.batch import take_batch
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer, Settle
 from cio_analytics._delivery.retry import Sleeper
+from cio_analytics._delivery.senders import SenderPool
 from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
 from cio_analytics.errors import DeliveryError, RetriesExhaustedError, ShutdownTimeoutError
@@ -66,6 +67,10 @@ _IDLE_WAIT: Final = 5.0
 _SHUTDOWN_MARGIN: Final = 0.1
 #: Seconds between two attempts to start a thread after one was refused.
 _RETRY_START_AFTER: Final = 1.0
+#: Messages a batch may hold when a backlog builds (still under max_batch_bytes):
+#: with twice ``upload_size`` waiting, batches grow to this, so a backlog takes
+#: fewer round trips.
+BACKLOG_BATCH: Final = 5000
 
 
 class BatchSender(Protocol):
@@ -95,15 +100,17 @@ class _InFlight:
 
 
 class _Generation:
-    """What one consumer thread owns: its waits, its HTTP client, its batch in flight."""
+    """What one consumer thread owns: its waits, its HTTP client, its batches in flight."""
 
-    __slots__ = ("closing", "deliverer", "inflight", "requeue_cut", "sleeper", "thread")
+    __slots__ = ("closing", "deliverer", "inflight", "pool", "requeue_cut", "sleeper", "thread")
 
     def __init__(self, deliverer: BatchSender, sleeper: Sleeper) -> None:
         self.deliverer = deliverer
         self.sleeper = sleeper
         self.thread: threading.Thread | None = None
-        self.inflight: _InFlight | None = None
+        self.inflight: set[_InFlight] = set()
+        #: The sender threads, when several batches may be in flight (made on first use).
+        self.pool: SenderPool | None = None
         #: Set by shutdown: no new thread may start on this generation.
         self.closing = False
         #: Put batches its deadline cuts off back in the queue (a flush without a thread).
@@ -155,6 +162,8 @@ class Consumer:
         self.cannot_start: str | None = None
         #: Set when the client was collected: deliver what is queued, then end the thread.
         self._released = False
+        #: Set by the exit hook and the SIGTERM handler: start no sender thread now.
+        self.exiting = False
         self._retry_start_at = 0.0
 
     def _new_generation(self) -> _Generation:
@@ -247,7 +256,7 @@ class Consumer:
                     batch = self._next_batch(gen)
                     if batch is None:
                         return
-                    self._deliver(gen, batch)
+                    self._dispatch(gen, batch)
                 except BaseException:  # the thread must never die (a callback may raise anything)
                     logger.exception("cio_analytics: unexpected error in the consumer thread")
                     gen.sleeper.sleep(0.1)
@@ -257,8 +266,43 @@ class Consumer:
                     gen.thread = None
                     if gen is self._gen:
                         self.ready = False
-            if gen is not self._gen or gen.closing:
-                gen.deliverer.close()  # this thread's HTTP client; nobody else uses it now
+                pool = gen.pool
+            if pool is not None:
+                # Its threads end once the batches handed over are sent; the last one
+                # closes the generation's HTTP client if nothing else will use it.
+                pool.close(after=lambda: self._close_if_done(gen))
+            else:
+                self._close_if_done(gen)
+
+    def _close_if_done(self, gen: _Generation) -> None:
+        """Close ``gen``'s HTTP client once it is replaced or closing (nobody uses it now)."""
+        if gen is not self._gen or gen.closing:
+            gen.deliverer.close()
+
+    def _dispatch(self, gen: _Generation, batch: list[bytes]) -> None:
+        """Deliver ``batch`` here, or hand it to a sender thread when several may be in flight.
+
+        Waiting for a free sender is what bounds the batches in flight; a
+        backlog builds in the queue meanwhile (and the next batches are cut
+        bigger). If shutdown aborts the wait, the batch goes back to the front
+        of the queue, where shutdown reports what its deadline cut off.
+        """
+        size = self._context.settings.max_in_flight
+        if (size <= 1 and gen.pool is None) or self.exiting:
+            # At exit no new thread is started (Python 3.12 refuses them there):
+            # the consumer thread delivers the rest itself.
+            self._deliver(gen, batch)
+            return
+        pool = gen.pool
+        if pool is None:
+            pool = SenderPool(
+                max(size, 1), lambda taken: self._deliver(gen, taken), "cio-analytics-sender"
+            )
+            with self._lock:
+                gen.pool = pool
+        if not pool.submit(batch, lambda: gen.sleeper.aborted):
+            self._stats.add(in_flight=-len(batch))
+            self._requeue(batch)
 
     def _exit(self, gen: _Generation) -> bool:
         """End the thread of ``gen`` unless new messages came (checked under the lock)."""
@@ -307,8 +351,14 @@ class Consumer:
                 quiet = True
 
     def _take(self, settings: Settings) -> list[bytes]:
-        batch = take_batch(self._queue, settings.upload_size, settings.max_batch_bytes)
+        count = settings.upload_size
+        if settings.grow_batches and len(self._queue) >= 2 * count:
+            # A backlog: bigger batches, up to the batch byte limit, send it sooner.
+            count = max(count, BACKLOG_BATCH)
+        batch = take_batch(self._queue, count, settings.max_batch_bytes)
         self._context.queued_bytes -= sum(map(len, batch))
+        # In flight from now on (also while it waits for a free sender).
+        self._stats.add(in_flight=len(batch))
         return batch
 
     def _deliver(
@@ -324,8 +374,8 @@ class Consumer:
             return
         inflight = _InFlight(batch)
         with self._lock:
-            gen.inflight = inflight
-        self._stats.add(batches=1, in_flight=len(batch))
+            gen.inflight.add(inflight)
+        self._stats.add(batches=1)
 
         def settle(messages: Sequence[bytes], error: DeliveryError | None) -> None:
             if not self._claim(inflight, messages):
@@ -342,7 +392,7 @@ class Consumer:
             failure = exc
         finally:
             with self._lock:
-                gen.inflight = None
+                gen.inflight.discard(inflight)
                 left = [] if inflight.abandoned else list(inflight.pending.values())
                 inflight.pending.clear()
             self._stats.add(in_flight=-len(batch))
@@ -443,7 +493,10 @@ class Consumer:
     # -- flush and shutdown --------------------------------------------------
 
     def _on_own_thread(self) -> bool:
-        return threading.current_thread() is self._gen.thread
+        """Whether the caller is one of the delivery threads (flush would wait for itself)."""
+        current = threading.current_thread()
+        pool = self._gen.pool
+        return current is self._gen.thread or (pool is not None and current in pool.threads)
 
     def flush(self, timeout: float | None) -> bool:
         """Wait until every message enqueued before the call is delivered or failed."""
@@ -555,28 +608,33 @@ class Consumer:
         return not cut_off
 
     def _stop(self, gen: _Generation, thread: threading.Thread | None, deadline: float) -> bool:
-        """Let ``gen``'s thread drain until ``deadline``, then stop it; True if it is stuck."""
+        """Let ``gen``'s threads drain until ``deadline``, then stop them; True if one is stuck."""
         gen.sleeper.set_deadline(deadline)
         self._wake.set()
         if thread is not None:
             _join(thread, deadline - time.monotonic())
-        if thread is None or not thread.is_alive():
-            # The thread has gone (or never ran); messages may have arrived since.
+        senders = gen.pool.threads if gen.pool is not None else []
+        for sender in senders:
+            _join(sender, deadline - time.monotonic())
+        alive = [t for t in (thread, *senders) if t is not None and t.is_alive()]
+        if not alive:
+            # The threads have gone (or never ran); messages may have arrived since.
             self.drain_here(deadline, gen)
             return False
         gen.sleeper.abort()
         self._wake.set()
-        thread.join(_until(deadline + _SHUTDOWN_MARGIN))
-        return thread.is_alive()
+        for stuck in alive:
+            stuck.join(_until(deadline + _SHUTDOWN_MARGIN))
+        return any(t.is_alive() for t in alive)
 
     def _replace_generation(self, gen: _Generation, stuck: bool) -> list[bytes]:
         """Install a fresh generation; return the batch a stuck thread still held."""
         left: list[bytes] = []
         with self._lock:
-            inflight = gen.inflight
-            if stuck and inflight is not None and not inflight.abandoned:
-                inflight.abandoned = True
-                left.extend(inflight.pending.values())
+            for inflight in list(gen.inflight) if stuck else []:
+                if not inflight.abandoned:
+                    inflight.abandoned = True
+                    left.extend(inflight.pending.values())
             self._gen = self._new_generation()
             self._stopping = False
             self._flush_target = 0

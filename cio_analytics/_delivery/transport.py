@@ -71,8 +71,9 @@ _DETAIL_LIMIT: Final = 500
 #: gzip level for request bodies: JSON compresses most of the way at low levels.
 GZIP_LEVEL: Final = 3
 #: Pool size of the library's own route (one consumer thread needs one connection).
-_MAX_CONNECTIONS: Final = 4
-_MAX_KEEPALIVE: Final = 2
+# Enough for max_in_flight batches at once (at most MAX_IN_FLIGHT).
+_MAX_CONNECTIONS: Final = 16
+_MAX_KEEPALIVE: Final = 16
 _KEEPALIVE_EXPIRY: Final = 5.0
 #: How deep an exception chain is searched for a certificate or name-resolution error.
 _CHAIN_DEPTH: Final = 16

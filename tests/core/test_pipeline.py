@@ -139,13 +139,24 @@ class TestBatching:
     """Batches by count, by bytes and by time."""
 
     def test_by_count(self, server: LocalServer) -> None:
-        """upload_size bounds the messages per request; flush sends the partial rest."""
-        with make_client(server, upload_size=10, upload_interval=30) as client:
-            for i in range(25):
+        """Without a backlog upload_size bounds a request; flush sends the partial rest."""
+        with make_client(server, upload_size=10, upload_interval=30, max_in_flight=1) as client:
+            for i in range(15):
                 client.track("u1", "E", {"i": i})
             assert client.flush(timeout=10)
-        assert sorted(r.message_count for r in server.requests) == [5, 10, 10]
-        assert [m["properties"]["i"] for m in server.messages] == list(range(25))
+        assert sorted(r.message_count for r in server.requests) == [5, 10]
+        # One batch in flight at a time: the messages arrive in the order of the calls.
+        assert [m["properties"]["i"] for m in server.messages] == list(range(15))
+
+    def test_a_backlog_is_sent_in_bigger_batches(self, server: LocalServer) -> None:
+        """With twice upload_size queued, requests grow past upload_size (under the byte limit)."""
+        with make_client(server, upload_size=10, upload_interval=30) as client:
+            for i in range(500):
+                client.track("u1", "E", {"i": i})
+            assert client.flush(timeout=10)
+        counts = [r.message_count for r in server.requests]
+        assert sum(counts) == 500 and max(counts) > 10
+        assert sorted(m["properties"]["i"] for m in server.messages) == list(range(500))
 
     def test_by_bytes(self, server: LocalServer) -> None:
         """max_batch_bytes bounds every request body, envelope included."""

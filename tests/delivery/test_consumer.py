@@ -110,14 +110,60 @@ def log() -> SenderLog:
 
 
 def test_batches_are_cut_by_count(log: SenderLog) -> None:
-    """250 messages with upload_size 100: batches of 100, 100 and 50, all delivered."""
+    """150 messages with upload_size 100 (no backlog): batches of 100 and 50."""
     h = Harness(log, upload_size=100)
-    h.put(250)
+    h.put(150)
     assert h.consumer.flush(5.0)
-    assert sum(log.sizes()) == 250
+    assert sum(log.sizes()) == 150
     assert max(log.sizes()) == 100
-    assert h.stats().delivered == 250
+    assert h.stats().delivered == 150
     assert h.consumer.shutdown(1.0)
+
+
+def test_a_backlog_is_cut_into_bigger_batches(log: SenderLog) -> None:
+    """With twice upload_size waiting, batches grow past it (bounded by bytes)."""
+    release = threading.Event()
+    entered = threading.Event()
+
+    def hold_first(sender: FakeSender, batch: Sequence[bytes], settle: Settle) -> None:
+        entered.set()
+        release.wait(5.0)
+        settle(batch, None)
+
+    log.behaviour = hold_first
+    h = Harness(log, upload_size=10, max_in_flight=1)
+    h.put(10)
+    assert entered.wait(5.0)
+    h.put(300)  # a backlog builds while the first batch is held
+    release.set()
+    assert h.consumer.flush(5.0)
+    assert log.sizes()[0] == 10 and max(log.sizes()[1:]) > 10
+    assert sum(log.sizes()) == 310
+    h.consumer.shutdown(1.0)
+
+
+def test_several_batches_in_flight_at_once(log: SenderLog) -> None:
+    """max_in_flight=3: three batches are held by senders at the same time; all settle once."""
+    in_flight = threading.Semaphore(0)
+    release = threading.Event()
+
+    def hold(sender: FakeSender, batch: Sequence[bytes], settle: Settle) -> None:
+        in_flight.release()
+        release.wait(5.0)
+        settle(batch, None)
+
+    log.behaviour = hold
+    h = Harness(log, upload_size=5, max_in_flight=3, upload_interval=0.01)
+    for _ in range(3):
+        h.put(5)
+        assert in_flight.acquire(timeout=5.0)  # one more delivery held at the same time
+    h.put(5)
+    assert not in_flight.acquire(timeout=0.3)  # no fourth while three are held
+    release.set()
+    assert h.consumer.flush(5.0)
+    stats = h.stats()
+    assert (stats.delivered, stats.failed, stats.pending) == (20, 0, 0)
+    assert h.consumer.shutdown(2.0)
 
 
 def test_batches_are_cut_by_bytes(log: SenderLog) -> None:

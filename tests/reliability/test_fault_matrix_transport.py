@@ -85,7 +85,9 @@ class TestAttemptDeadline:
         bad: MisbehavingServer,
     ) -> None:  # fmt: skip
         """A status line fed a byte at a time ends at the deadline; retried, then delivered once."""
-        client = make_client(host=bad.url, timeout=1.0, upload_size=50, upload_interval=30)
+        client = make_client(
+            host=bad.url, timeout=1.0, upload_size=50, upload_interval=30, grow_batches=False
+        )
         ids = send(client, 50)
         client.flush(timeout=0)
         assert wait_until(lambda: bad.count("drip_head") >= 1, BOUND)
@@ -135,7 +137,9 @@ class TestAttemptDeadline:
     ) -> None:  # fmt: skip
         """A 503 whose body drips is cut at the deadline and retried; delivered once recovered."""
         bad.mode, bad.status = "drip_body", 503
-        client = make_client(host=bad.url, timeout=1.0, upload_size=50, upload_interval=30)
+        client = make_client(
+            host=bad.url, timeout=1.0, upload_size=50, upload_interval=30, grow_batches=False
+        )
         ids = send(client, 50)
         client.flush(timeout=0)
         assert wait_until(lambda: bad.count("drip_body") >= 1, BOUND)
@@ -158,7 +162,9 @@ class TestAttemptDeadline:
     ) -> None:  # fmt: skip
         """A 200 with a drip-fed body is delivered when the deadline cuts it: the status decides."""
         bad.mode, bad.status = "drip_body", 200
-        client = make_client(host=bad.url, timeout=1.0, upload_size=50, upload_interval=30)
+        client = make_client(
+            host=bad.url, timeout=1.0, upload_size=50, upload_interval=30, grow_batches=False
+        )
         ids = send(client, 100)
         started = time.monotonic()
         assert client.flush(timeout=BOUND)
@@ -181,7 +187,9 @@ class TestAttemptDeadline:
     ) -> None:  # fmt: skip
         """A 200 with an endless body: 64 KiB are read, the connection dropped, memory flat."""
         bad.mode = "endless"
-        client = make_client(host=bad.url, timeout=5.0, upload_size=50, upload_interval=30)
+        client = make_client(
+            host=bad.url, timeout=5.0, upload_size=50, upload_interval=30, grow_batches=False
+        )
         ids = send(client, 150)
         tracemalloc.start()
         try:

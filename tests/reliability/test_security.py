@@ -139,6 +139,9 @@ class TestWriteKeyNeverShows:
                 max_retries=2,
                 timeout=0.5,
                 shutdown_timeout=1.0,
+                # Batches of 5, one at a time: the scripted faults meet them in order.
+                grow_batches=False,
+                max_in_flight=1,
             )
             texts += [repr(client), str(client), repr(client.settings), str(client.settings)]
             server.reject_messages(lambda m: "poisoned" if m.get("event") == "Poison" else None)
