@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,reference,examples,browser,dask,django,flask,celery]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,reference,examples,browser,dask,django,flask,celery,servers]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -26,7 +26,7 @@ from typing import Final
 from cio_analytics._delivery.consumer import Consumer
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._logging import logger
-from cio_analytics._process import guard_sigterm, on_fork, on_sigterm
+from cio_analytics._process import check_fork, guard_sigterm, on_fork, on_sigterm
 from cio_analytics.errors import FailureReason
 
 __all__ = ["MANY_CLIENTS", "ExitDrain", "note_client"]
@@ -128,7 +128,13 @@ class ExitDrain:
 
     def shutdown(self, timeout: float) -> tuple[int, bool]:
         """Shut the consumer down; return how many messages the deadline cut off,
-        and whether the consumer shut down cleanly."""
+        and whether the consumer shut down cleanly.
+
+        In a child forked from C that has not built a message yet, the fork
+        callbacks run first: the consumer and queue here are then the child's
+        own (empty), never the parent's copies, which must not be sent again.
+        """
+        check_fork()
         key = FailureReason.SHUTDOWN.value
         stats = self.context.stats
         before = stats.failed_by_reason.get(key, 0)
@@ -194,7 +200,12 @@ def _drain_all_at_exit() -> None:
     One deadline for all (the longest ``shutdown_timeout``), so that many
     clients left running (say, one per request) delay exit by that much at
     most, not by its sum. Their threads deliver in parallel meanwhile.
+
+    A child forked from C (a uWSGI worker) inherits this hook and its parent's
+    registrations; if it never built a message, the fork was not detected yet:
+    detect it now, so that the child does not send its parent's queue.
     """
+    check_fork()
     with _registered_lock:
         drains = list(_registered)
     if not drains:

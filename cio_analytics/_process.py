@@ -22,6 +22,17 @@ the application or its server installed. The handler drains every client
 within its ``shutdown_timeout`` on a helper thread, then restores the default
 disposition and raises SIGTERM again, so the process ends exactly as it
 would have (killed by signal 15, exit status 143 in a shell).
+
+"The default disposition" is the kernel's answer, not only Python's:
+``signal.getsignal`` reports what Python read when the interpreter started,
+and a handler installed later from C is invisible to it. uWSGI run through
+pyuwsgi (the ``uwsgi`` command of the PyPI package) starts Python first and
+then sets SIGTERM's disposition itself, in the master and in every worker; a
+Python handler put over uWSGI's in a worker would only run once the worker
+ran Python code again, so an idle worker would ignore SIGTERM until uWSGI
+killed it. :func:`_kernel_handler` asks libc's ``sigaction`` (through ctypes,
+when a client starts) and the library stays out when anything but the
+default is there.
 """
 
 from __future__ import annotations
@@ -54,6 +65,12 @@ _handling = False
 _sigterm_drains: list[Callable[[], None]] = []
 #: The longest time one registered drain may take (its client's shutdown_timeout).
 _drain_bounds: dict[int, float] = {}
+#: What the kernel holds as the SIGTERM handler once the library's is installed
+#: (Python's C-level trampoline), or None when it cannot be read: compared later
+#: to tell whether C code has replaced the library's handler since.
+_installed_address: int | None = None
+#: Larger than struct sigaction on every platform (152 bytes on Linux x86-64).
+_SIGACTION_BUFFER: Final = 512
 
 
 def on_fork(callback: Callable[[], None]) -> None:
@@ -72,8 +89,9 @@ def _after_fork() -> None:
     for callback in _fork_callbacks:
         callback()
     # A handler inherited from the parent stays installed (it is ours, and the
-    # child's clients register their drains with it when they start).
-    _sigterm_handler_installed = signal.getsignal(signal.SIGTERM) is _handle_sigterm
+    # child's clients register their drains with it when they start), unless
+    # C code replaced it in the child (uWSGI installs its own in each worker).
+    _sigterm_handler_installed = sigterm_guarded()
 
 
 def check_fork() -> bool:
@@ -105,25 +123,50 @@ def guard_sigterm() -> bool:
     Returns:
         Whether the library's handler is installed now.
     """
-    global _sigterm_handler_installed
+    global _sigterm_handler_installed, _installed_address
     if _sigterm_handler_installed:
-        return signal.getsignal(signal.SIGTERM) is _handle_sigterm
+        return sigterm_guarded()
     if threading.current_thread() is not threading.main_thread():
         return False
     with _lock:
         try:
             if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
                 return False
+            if _kernel_handler(signal.SIGTERM) not in (None, 0):
+                logger.debug("cio_analytics: SIGTERM has a handler installed from C; left alone")
+                return False
             signal.signal(signal.SIGTERM, _handle_sigterm)
         except (ValueError, OSError):  # not the main interpreter, or signals unavailable
             return False
+        _installed_address = _kernel_handler(signal.SIGTERM)
         _sigterm_handler_installed = True
     return True
 
 
 def sigterm_guarded() -> bool:
-    """Whether the library's SIGTERM handler is the one installed now."""
-    return signal.getsignal(signal.SIGTERM) is _handle_sigterm
+    """Whether the library's SIGTERM handler is the one installed now (also for the kernel)."""
+    if signal.getsignal(signal.SIGTERM) is not _handle_sigterm:
+        return False
+    return _installed_address is None or _kernel_handler(signal.SIGTERM) == _installed_address
+
+
+def _kernel_handler(signum: int) -> int | None:
+    """The handler the kernel holds for ``signum`` (0 is SIG_DFL, 1 SIG_IGN); None if unknown.
+
+    Read with libc's ``sigaction``: every libc (glibc, musl, macOS, the BSDs)
+    starts ``struct sigaction`` with the handler. ctypes is imported here, on
+    the first client start, not with the package.
+    """
+    try:
+        import ctypes  # noqa: PLC0415  (kept out of the package's import time)
+
+        sigaction = ctypes.CDLL(None).sigaction
+        buffer = ctypes.create_string_buffer(_SIGACTION_BUFFER)
+        if sigaction(signum, None, buffer) != 0:
+            return None
+        return ctypes.c_void_p.from_buffer(buffer).value or 0
+    except (ImportError, OSError, AttributeError, TypeError):  # no libc sigaction (Windows)
+        return None
 
 
 def on_sigterm(drain: Callable[[], None], bound: float) -> Callable[[], None]:
@@ -159,6 +202,9 @@ def _handle_sigterm(signum: int, frame: FrameType | None) -> None:
         _die_of_sigterm()
         return
     _handling = True
+    # In a child forked from C that has not called the library yet, the drains
+    # registered are its parent's: they must not resend the parent's queue.
+    check_fork()
     with _lock:
         drains = list(_sigterm_drains)
         bound = max((_drain_bounds.get(id(d), 0.0) for d in drains), default=0.0)

@@ -238,16 +238,18 @@ class MatrixRow:
         )
 
 
-#: The rows of docs/fault-matrix.md: every module of the reliability suite appends
-#: to this list, and tests/reliability/conftest.py writes the table at the end
-#: of the session when CIO_FAULT_MATRIX names the file.
+#: The rows of docs/fault-matrix.md: every module of the reliability suite (and of
+#: tests/servers/) appends to this list, and the conftest.py of either writes the
+#: table at the end of the session when CIO_FAULT_MATRIX names the file:
+#: ``CIO_FAULT_MATRIX=docs/fault-matrix.md pytest tests/reliability tests/servers``.
 MATRIX_ROWS: list[MatrixRow] = []
 
 
 def write_matrix(rows: Sequence[MatrixRow], path: Path) -> str:
     """Write the rows as a Markdown table to ``path``; return the text."""
     lines = [
-        "# Fault matrix (written by the tests in tests/reliability/ with CIO_FAULT_MATRIX set)",
+        "# Fault matrix (written by the tests in tests/reliability/ and tests/servers/ "
+        "with CIO_FAULT_MATRIX set)",
         "",
         "| case | sent | delivered | reported | lost | duplicates | note |",
         "|---|---:|---:|---:|---:|---:|---|",

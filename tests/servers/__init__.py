@@ -1,0 +1,1 @@
+"""The lifecycle promises under the real server programs: uWSGI, gunicorn, uvicorn (issue 13)."""
