@@ -62,7 +62,8 @@ from cio_analytics._settings import Hook as _Hook
 from cio_analytics._settings import OnError as _OnError
 from cio_analytics._settings import Settings
 from cio_analytics._version import __version__
-from cio_analytics._wire.scope import scope
+from cio_analytics._wire.scope import Scope, scope
+from cio_analytics._wire.scope import current as current_scope
 from cio_analytics.errors import (
     CioError,
     ConfigurationError,
@@ -105,6 +106,7 @@ __all__ = [
     "FailedMessage",
     "FailureReason",
     "MobileEvent",
+    "Scope",
     "Settings",
     "ValidationError",
     "VideoEvent",
@@ -116,6 +118,7 @@ __all__ = [
     "configure",
     "create_object",
     "create_relationship",
+    "current_scope",
     "default_client",
     "delete_device",
     "delete_object",

@@ -21,7 +21,7 @@ from cio_analytics._delivery.deliverer import Deliverer
 from cio_analytics._delivery.retry import Sleeper
 from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._lifecycle import ExitDrain, note_client
-from cio_analytics._process import on_fork
+from cio_analytics._process import check_fork, on_fork
 from cio_analytics._settings import (
     Hook,
     OnError,
@@ -402,6 +402,7 @@ class Client(Calls):
         Returns:
             True when everything finished, False when the timeout passed first.
         """
+        check_fork()  # a child forked in C must not wait on its parent's queue
         return self._consumer.flush(timeout)
 
     def shutdown(self, timeout: float | None = None) -> bool:
@@ -435,6 +436,7 @@ class Client(Calls):
 
     def stats(self) -> ClientStats:
         """A snapshot of the counters (enqueued, delivered, failed, dropped ...)."""
+        check_fork()
         context = self._context
         context.check_stall()
         return context.stats.snapshot(

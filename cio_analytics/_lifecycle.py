@@ -179,19 +179,31 @@ on_fork(_after_fork)
 def _register_multiprocessing_flush() -> None:
     """In a multiprocessing child, deliver the queues when the child's task returns.
 
-    multiprocessing ends its children with os._exit, which skips atexit; its own
-    exit code runs the finalizers it knows about. It clears them when a child
+    multiprocessing (and billiard, Celery's fork of it) ends its children with
+    os._exit, which skips atexit; its own exit code runs the finalizers it knows
+    about. It clears them when a child
     starts, so this registers when the child starts a consumer, not at fork.
     """
     global _mp_finalizer_pid
     if _mp_finalizer_pid == os.getpid():
         return
-    process = sys.modules.get("multiprocessing.process")
-    util = sys.modules.get("multiprocessing.util")
-    if process is None or util is None or process.parent_process() is None:
+    for package in ("multiprocessing", "billiard"):  # billiard: Celery's prefork pool
+        process = sys.modules.get(f"{package}.process")
+        util = sys.modules.get(f"{package}.util")
+        if process is None or util is None or not _is_child(process):
+            continue
+        _mp_finalizer_pid = os.getpid()
+        util.Finalize(None, _drain_all_at_exit, exitpriority=100)
         return
-    _mp_finalizer_pid = os.getpid()
-    util.Finalize(None, _drain_all_at_exit, exitpriority=100)
+
+
+def _is_child(process_module: object) -> bool:
+    """Whether this process is a child of ``process_module``'s (multiprocessing or billiard)."""
+    parent_process = getattr(process_module, "parent_process", None)
+    if parent_process is not None:
+        return parent_process() is not None
+    current = getattr(process_module, "current_process", None)
+    return current is not None and getattr(current(), "_parent_pid", None) is not None
 
 
 def _drain_all_at_exit() -> None:

@@ -42,7 +42,10 @@ active = False
 
 
 def current() -> Scope | None:
-    """The scope the calling code runs in, or None."""
+    """The scope the calling code runs in, or None (``cio_analytics.current_scope()``).
+
+    Integrations that carry a scope elsewhere (a task's headers) read it here.
+    """
     return _current.get()
 
 

@@ -328,3 +328,31 @@ class TestNoThreadInExitHooks:
         assert "Traceback" not in completed.stderr, completed.stderr
         assert_each_once(server, "Hello", 10)
         assert_each_once(server, "Goodbye", 1)
+
+
+class TestBilliardChildren:
+    """Celery's prefork pool forks with billiard, which also ends children with os._exit."""
+
+    def test_billiard_children_deliver_without_any_setup(self, server: LocalServer) -> None:
+        """A billiard child that tracks and returns delivers through billiard's finalizers."""
+        pytest.importorskip("billiard", reason="billiard (Celery's pool) is not installed")
+        run_script(
+            """
+            import billiard
+            import cio_analytics as analytics
+            analytics.upload_interval = 60  # nothing goes before the child ends
+
+            def work(k):
+                analytics.track("child-%d" % k, "Billiard", {"i": k})
+
+            if __name__ == "__main__":
+                procs = [billiard.Process(target=work, args=(k,)) for k in range(4)]
+                for p in procs:
+                    p.start()
+                for p in procs:
+                    p.join(60)
+                    assert p.exitcode == 0, p.exitcode
+            """,
+            server,
+        )
+        assert_each_once(server, "Billiard", 4)
