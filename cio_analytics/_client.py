@@ -180,6 +180,10 @@ class Client(Calls):
         self._hooks = settings.before_send
         self._upload_size = settings.upload_size
         self._key_missing = settings.write_key is None
+        #: Whether a call needs more than the common path (checked once per call).
+        self._special = bool(
+            settings.before_send or not settings.send or settings.sync_mode or self._key_missing
+        )
         self._context.apply(settings)
         self._count_enqueued = self._context.stats.count_enqueued
         if settings.debug != self._debug:
@@ -251,20 +255,12 @@ class Client(Calls):
 
     def _emit(self, message: WireMessage) -> str:
         """Encode ``message`` and queue it (or send it now in sync mode); return its id."""
-        message_id = message.message_id
-        if self._hooks:
-            hooked = self._before_send(message)
-            if hooked is None:
-                return message_id
-            message = hooked
-        data = encode_message(message)
-        if not self._send:
-            return message_id
-        if self._key_missing:
-            raise missing_key_error()
-        if self._sync:
-            self._send_now(data)
-            return message_id
+        if self._special:  # hooks, sync mode, send=False or no key: the less common paths
+            return self._emit_special(message)
+        return self._enqueue(encode_message(message), message.message_id)
+
+    def _enqueue(self, data: bytes, message_id: str) -> str:
+        """Put encoded ``data`` on the queue (or drop it when the queue is full)."""
         queue = self._queue
         context = self._context
         n = len(queue)
@@ -286,6 +282,24 @@ class Client(Calls):
         elif consumer.idle or (n + 1 >= self._upload_size and consumer.filling):
             consumer.signal()
         return message_id
+
+    def _emit_special(self, message: WireMessage) -> str:
+        """``_emit`` with before_send hooks, sync mode, send=False or a missing key."""
+        message_id = message.message_id
+        if self._hooks:
+            hooked = self._before_send(message)
+            if hooked is None:
+                return message_id
+            message = hooked
+        data = encode_message(message)  # a dry run still checks everything
+        if not self._send:
+            return message_id
+        if self._key_missing:
+            raise missing_key_error()
+        if self._sync:
+            self._send_now(data)
+            return message_id
+        return self._enqueue(data, message_id)
 
     def _before_send(self, message: WireMessage) -> WireMessage | None:
         """The message the hooks make of ``message``; None when it is dropped (and counted)."""
