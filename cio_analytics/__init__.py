@@ -25,7 +25,7 @@ sent (including messages already queued).
 # settings (tests/core/test_public_api.py holds it to that).
 import typing as _typing
 
-from cio_analytics import _api, ecommerce, errors, events, hooks, mobile, video
+from cio_analytics import _api, errors, events
 from cio_analytics._api import (
     add_device,
     alias,
@@ -54,8 +54,7 @@ from cio_analytics._api import (
     unsuppress_user,
     update_object,
 )
-from cio_analytics._async import AsyncClient, aflush, ashutdown
-from cio_analytics._bulk import BulkResult, FailedMessage
+from cio_analytics._bulk_result import BulkResult, FailedMessage
 from cio_analytics._client import Client
 from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._settings import Hook as _Hook
@@ -83,6 +82,9 @@ from cio_analytics.events import (
 
 if _typing.TYPE_CHECKING:
     import httpx as _httpx
+
+    from cio_analytics import ecommerce, hooks, mobile, video
+    from cio_analytics._async import AsyncClient, aflush, ashutdown
 
     #: The default client (None until the first call builds it); assignable, as in
     #: customerio-cdp-analytics: None makes the next call build a fresh client.
@@ -186,7 +188,20 @@ max_in_flight: int | None = None
 grow_batches: bool | None = None
 thread: int | None = None
 
-for _public in (AsyncClient, Client, Settings, ClientStats, BulkResult, FailedMessage):
+#: Public names imported on first use, not at ``import cio_analytics``: asyncio
+#: and the semantic-event vocabularies are most of what an import would load,
+#: and a program that only queues calls needs neither.
+_LAZY = {
+    "AsyncClient": "cio_analytics._async:AsyncClient",
+    "aflush": "cio_analytics._async:aflush",
+    "ashutdown": "cio_analytics._async:ashutdown",
+    "ecommerce": "cio_analytics.ecommerce",
+    "hooks": "cio_analytics.hooks",
+    "mobile": "cio_analytics.mobile",
+    "video": "cio_analytics.video",
+}
+
+for _public in (Client, Settings, ClientStats, BulkResult, FailedMessage):
     _public.__module__ = "cio_analytics"
 del _public
 

@@ -16,6 +16,7 @@ batch sent.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import sys
 import threading
@@ -169,6 +170,25 @@ class _SettingsModule(types.ModuleType):
     attribute: None until the first call builds the client, and assignable
     (None makes the next call build a fresh one).
     """
+
+    def __getattr__(self, name: str) -> Any:
+        """A public name loaded on first use: a module, or ``module:attribute``.
+
+        The package lists them in ``_LAZY``: the asyncio client and the
+        semantic-event modules are not imported until someone names them, so
+        ``import cio_analytics`` stays cheap for the programs that only queue.
+        """
+        target = self.__dict__.get("_LAZY", {}).get(name)
+        if target is None:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        module_name, _, attribute = target.partition(":")
+        module = importlib.import_module(module_name)
+        value = getattr(module, attribute) if attribute else module
+        self.__dict__[name] = value  # found directly from now on
+        return value
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.__dict__.get("_LAZY", {})})
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in MODULE_SETTINGS:

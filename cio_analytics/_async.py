@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any, Self, Unpack
 
 from cio_analytics import _api
-from cio_analytics._bulk import BulkResult, Entry
+from cio_analytics._bulk_result import BulkResult, Entry
 from cio_analytics._calls import Calls
 from cio_analytics._client import Client
 from cio_analytics._delivery.stats import ClientStats
@@ -164,3 +164,6 @@ async def aflush(timeout: float | None = None) -> bool:
 async def ashutdown(timeout: float | None = None) -> bool:
     """Shut the default client down in a worker thread; see :func:`shutdown`."""
     return await asyncio.to_thread(_api.shutdown, timeout)
+
+
+AsyncClient.__module__ = "cio_analytics"  # shown as the package's, where it is exported

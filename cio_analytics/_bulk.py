@@ -34,10 +34,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
+from cio_analytics._bulk_result import BulkResult, Entry, FailedMessage
 from cio_analytics._delivery.batch import split_batches
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
-from cio_analytics._delivery.retry import Sleeper
+from cio_analytics._delivery.sleeper import Sleeper
 from cio_analytics._settings import Hook, missing_key_error
 from cio_analytics._spec.ecommerce import EcommerceEvents
 from cio_analytics._spec.family import EventFamily
@@ -57,73 +58,13 @@ from cio_analytics.errors import (
     ValidationError,
 )
 
-__all__ = ["BulkResult", "Entry", "FailedMessage", "send_batch"]
-
-#: One entry of ``send_batch``: a wire-shaped dict, or a ``(call name, kwargs)`` pair.
-Entry = Mapping[str, Any] | tuple[str, Mapping[str, Any]]
+__all__ = ["send_batch"]
 
 _FAMILIES: Final[Mapping[str, type[EventFamily]]] = {
     "ecommerce": EcommerceEvents,
     "video": VideoEvents,
     "mobile": MobileEvents,
 }
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class FailedMessage:
-    """One entry of a bulk send that was not delivered.
-
-    Attributes:
-        index: The entry's position in the list given to ``send_batch``.
-        message_id: Its message id, or None when it was invalid before one was known.
-        error: Why: a :class:`~cio_analytics.errors.ValidationError` or
-            :class:`~cio_analytics.errors.ArgumentTypeError` for an invalid
-            entry (never sent), a :class:`~cio_analytics.errors.DeliveryError`
-            for one the API did not accept.
-    """
-
-    index: int
-    message_id: str | None
-    error: CioError
-
-    @property
-    def invalid(self) -> bool:
-        """Whether the entry was refused before sending (rather than by the API)."""
-        return not isinstance(self.error, DeliveryError)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class BulkResult:
-    """What a bulk send did with each entry.
-
-    Attributes:
-        total: Entries given.
-        delivered: Messages the API accepted.
-        failed: The entries not delivered, by index: invalid ones and rejected ones.
-        requests: Batch requests the messages were split into (before retries).
-        message_ids: The message id of each entry, in order (None where invalid).
-        sent: False for a dry run (``send=False``): entries were only validated.
-        filtered: Entries a ``before_send`` hook dropped (neither sent nor failed).
-
-    Example::
-
-        result = client.send_batch(entries)
-        if not result.ok:
-            print(f"{len(result.failed)} of {result.total} failed")
-    """
-
-    total: int
-    delivered: int
-    failed: list[FailedMessage]
-    requests: int
-    message_ids: list[str | None]
-    sent: bool = True
-    filtered: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when no entry failed (for a dry run: when every entry is valid)."""
-        return not self.failed
-
 
 class _Collector:
     """Where the operations and helpers of a bulk entry put their message (an Emitter)."""

@@ -11,12 +11,9 @@ helper families are properties.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cio_analytics._spec import operations
-from cio_analytics._spec.ecommerce import EcommerceEvents
-from cio_analytics._spec.mobile import MobileEvents
-from cio_analytics._spec.video import VideoEvents
 from cio_analytics._wire.build import (
     WireMessage,
     build_alias,
@@ -27,6 +24,11 @@ from cio_analytics._wire.build import (
     build_track,
 )
 from cio_analytics._wire.checks import Timestamp
+
+if TYPE_CHECKING:
+    from cio_analytics._spec.ecommerce import EcommerceEvents
+    from cio_analytics._spec.mobile import MobileEvents
+    from cio_analytics._spec.video import VideoEvents
 
 __all__ = ["Calls"]
 
@@ -266,6 +268,8 @@ class Calls:
 
             client.ecommerce.order_completed("user_1", order_id="o-1", total=42.5)
         """
+        from cio_analytics._spec.ecommerce import EcommerceEvents  # noqa: PLC0415 (loaded on first use)
+
         return EcommerceEvents(lambda: self)
 
     @property
@@ -276,6 +280,8 @@ class Calls:
 
             client.video.playback_started("user_1", session_id="s-1")
         """
+        from cio_analytics._spec.video import VideoEvents  # noqa: PLC0415 (loaded on first use)
+
         return VideoEvents(lambda: self)
 
     @property
@@ -286,5 +292,7 @@ class Calls:
 
             client.mobile.application_opened("user_1", from_background=True)
         """
+        from cio_analytics._spec.mobile import MobileEvents  # noqa: PLC0415 (loaded on first use)
+
         return MobileEvents(lambda: self)
 

@@ -8,17 +8,14 @@ import time
 import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self, Unpack
-
-import httpx
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 from cio_analytics import _logging
-from cio_analytics._bulk import BulkResult, Entry, send_batch
+from cio_analytics._bulk_result import BulkResult, Entry
 from cio_analytics._calls import Calls
-from cio_analytics._delivery.consumer import Consumer
+from cio_analytics._delivery.consumer import BatchSender, Consumer, http_sender
 from cio_analytics._delivery.context import DeliveryContext
-from cio_analytics._delivery.deliverer import Deliverer
-from cio_analytics._delivery.retry import Sleeper
+from cio_analytics._delivery.sleeper import Sleeper
 from cio_analytics._delivery.stats import ClientStats
 from cio_analytics._lifecycle import ExitDrain, note_client
 from cio_analytics._process import check_fork, on_fork
@@ -39,6 +36,9 @@ from cio_analytics.errors import (
     DeliveryError,
     RetriesExhaustedError,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Client"]
 
@@ -157,7 +157,7 @@ class Client(Calls):
         self._context = DeliveryContext(settings)
         self._queue: collections.deque[bytes] = collections.deque()
         self._sync_lock = threading.Lock()
-        self._sync_deliverer: Deliverer | None = None
+        self._sync_deliverer: BatchSender | None = None
         self._debug = False
         self._apply(settings)
         self._consumer = self._new_consumer()
@@ -317,7 +317,7 @@ class Client(Calls):
         with self._sync_lock:
             deliverer = self._sync_deliverer
             if deliverer is None:
-                deliverer = Deliverer(self._context, Sleeper())
+                deliverer = http_sender(self._context, Sleeper())
                 self._sync_deliverer = deliverer
         context = self._context
         context.stats.add_enqueued(1)
@@ -396,6 +396,9 @@ class Client(Calls):
             ConfigurationError: No write key (unless ``send=False``).
             ArgumentTypeError: ``messages`` is not a list, or a bad keyword.
         """
+        # The bulk path (and the HTTP stack) loads on first use, on this thread.
+        from cio_analytics._bulk import send_batch  # noqa: PLC0415
+
         return send_batch(
             self._context,
             messages,

@@ -47,16 +47,18 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from cio_analytics._delivery.batch import take_batch
 from cio_analytics._delivery.context import DeliveryContext
-from cio_analytics._delivery.deliverer import Deliverer, Settle
-from cio_analytics._delivery.retry import Sleeper
 from cio_analytics._delivery.senders import SenderPool
+from cio_analytics._delivery.sleeper import Sleeper
 from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
 from cio_analytics.errors import DeliveryError, RetriesExhaustedError, ShutdownTimeoutError
+
+if TYPE_CHECKING:
+    from cio_analytics._delivery.deliverer import Settle
 
 __all__ = ["Consumer"]
 
@@ -89,6 +91,20 @@ class BatchSender(Protocol):
 SenderFactory = Callable[[DeliveryContext, Sleeper], BatchSender]
 
 
+def http_sender(context: DeliveryContext, sleeper: Sleeper) -> BatchSender:
+    """The real sender: a :class:`~cio_analytics._delivery.deliverer.Deliverer`.
+
+    The HTTP stack (httpx, httpcore, ssl, tenacity) is most of the library's
+    import time, and a call only queues: it is imported here, when a
+    generation first needs its sender. :meth:`Consumer.ensure_started` and the
+    drains call this on the caller's thread, before any consumer thread runs,
+    so no import happens on a background thread while another may fork.
+    """
+    from cio_analytics._delivery.deliverer import Deliverer  # noqa: PLC0415 (see above)
+
+    return Deliverer(context, sleeper)
+
+
 class _InFlight:
     """The batch being delivered, so shutdown can report it if the thread is stuck."""
 
@@ -102,11 +118,24 @@ class _InFlight:
 class _Generation:
     """What one consumer thread owns: its waits, its HTTP client, its batches in flight."""
 
-    __slots__ = ("closing", "deliverer", "inflight", "pool", "requeue_cut", "sleeper", "thread")
+    __slots__ = (
+        "_context",
+        "_make_sender",
+        "_sender",
+        "closing",
+        "inflight",
+        "pool",
+        "requeue_cut",
+        "sleeper",
+        "thread",
+    )
 
-    def __init__(self, deliverer: BatchSender, sleeper: Sleeper) -> None:
-        self.deliverer = deliverer
-        self.sleeper = sleeper
+    def __init__(self, make_sender: SenderFactory, context: DeliveryContext) -> None:
+        self._make_sender = make_sender
+        self._context = context
+        #: Made by :meth:`prepare`, on a caller's thread, before any thread uses it.
+        self._sender: BatchSender | None = None
+        self.sleeper = Sleeper()
         self.thread: threading.Thread | None = None
         self.inflight: set[_InFlight] = set()
         #: The sender threads, when several batches may be in flight (made on first use).
@@ -115,6 +144,17 @@ class _Generation:
         self.closing = False
         #: Put batches its deadline cuts off back in the queue (a flush without a thread).
         self.requeue_cut = False
+
+    def prepare(self) -> BatchSender:
+        """This generation's sender, made now if it is not yet (call on a caller's thread)."""
+        if self._sender is None:
+            self._sender = self._make_sender(self._context, self.sleeper)
+        return self._sender
+
+    def close(self) -> None:
+        """Release the sender's HTTP connections (nothing to do if it was never made)."""
+        if self._sender is not None:
+            self._sender.close()
 
 
 class Consumer:
@@ -130,7 +170,7 @@ class Consumer:
         self,
         queue: collections.deque[bytes],
         context: DeliveryContext,
-        sender: SenderFactory = Deliverer,
+        sender: SenderFactory = http_sender,
     ) -> None:
         self._queue = queue
         self._context = context
@@ -167,8 +207,7 @@ class Consumer:
         self._retry_start_at = 0.0
 
     def _new_generation(self) -> _Generation:
-        sleeper = Sleeper()
-        return _Generation(self._make_sender(self._context, sleeper), sleeper)
+        return _Generation(self._make_sender, self._context)
 
     # -- producer side -------------------------------------------------------
 
@@ -194,6 +233,7 @@ class Consumer:
                 # Running already, or a shutdown is ending this generation: it
                 # delivers (or hands over) whatever is queued.
                 return
+            gen.prepare()  # here, on the caller's thread: it may import the HTTP stack
             thread = threading.Thread(
                 target=self._run, args=(gen,), name="cio-analytics-consumer", daemon=True
             )
@@ -277,7 +317,7 @@ class Consumer:
     def _close_if_done(self, gen: _Generation) -> None:
         """Close ``gen``'s HTTP client once it is replaced or closing (nobody uses it now)."""
         if gen is not self._gen or gen.closing:
-            gen.deliverer.close()
+            gen.close()
 
     def _dispatch(self, gen: _Generation, batch: list[bytes]) -> None:
         """Deliver ``batch`` here, or hand it to a sender thread when several may be in flight.
@@ -387,7 +427,7 @@ class Consumer:
 
         failure: BaseException | None = None
         try:
-            gen.deliverer.deliver(batch, settle)
+            gen.prepare().deliver(batch, settle)
         except BaseException as exc:  # a bug, an unusable setting, or an interrupt
             failure = exc
         finally:
@@ -545,7 +585,7 @@ class Consumer:
                 self._deliver(gen, self._take(settings), wait)
         finally:
             if gen.closing:
-                gen.deliverer.close()
+                gen.close()
 
     def _flush_here(self, deadline: float | None) -> None:
         """flush() without a thread: deliver on the caller's, until ``deadline``.
@@ -641,7 +681,7 @@ class Consumer:
             self.ready = False
         gen.sleeper.abort()
         if not stuck:
-            gen.deliverer.close()  # a stuck thread closes its own when it lets go
+            gen.close()  # a stuck thread closes its own when it lets go
         return left
 
 

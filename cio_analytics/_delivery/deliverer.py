@@ -22,10 +22,10 @@ from cio_analytics._delivery.batch import BatchBody
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.retry import (
     SetupFailures,
-    Sleeper,
     is_retryable,
     make_retrying,
 )
+from cio_analytics._delivery.sleeper import Sleeper
 from cio_analytics._delivery.transport import HTTPSender, SendResult
 from cio_analytics._logging import logger
 from cio_analytics._settings import ENV_API_KEY, Settings

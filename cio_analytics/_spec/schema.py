@@ -9,8 +9,9 @@ value at the call, so the two cannot disagree.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Final
+
+import msgspec
 
 from cio_analytics._wire import checks
 from cio_analytics._wire.checks import Check
@@ -47,8 +48,7 @@ __all__ = [
 # -- the shape of the table ----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Kind:
+class Kind(msgspec.Struct, frozen=True):
     """What a property holds: the annotation of its argument and the check of its value.
 
     ``annotation`` is the type of the keyword argument as generated signatures
@@ -68,8 +68,7 @@ class Kind:
         return self.field or self.annotation
 
 
-@dataclass(frozen=True, slots=True)
-class Property:
+class Property(msgspec.Struct, frozen=True):
     """One documented property: wire key, kind, documentation, and whether it is required.
 
     ``argument`` names the keyword argument when it is not the wire key (the
@@ -92,8 +91,7 @@ class Property:
         return self.argument or self.key
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(msgspec.Struct, frozen=True):
     """A TypedDict describing an object value (a product, a campaign ...)."""
 
     name: str
@@ -103,8 +101,7 @@ class Shape:
     total: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(msgspec.Struct, frozen=True):
     """One event: wire name, enum member, helper or operation, summary, properties."""
 
     name: str
@@ -117,8 +114,7 @@ class Event:
     section: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class EventEnum:
+class EventEnum(msgspec.Struct, frozen=True):
     """A StrEnum of event names, with its docstring and example."""
 
     name: str
@@ -127,8 +123,7 @@ class EventEnum:
     events: tuple[Event, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Family:
+class Family(msgspec.Struct, frozen=True):
     """A family of semantic events: its enum, helper class, modules and TypedDicts."""
 
     module: str
@@ -140,8 +135,7 @@ class Family:
     shapes: tuple[Shape, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ValueSet:
+class ValueSet(msgspec.Struct, frozen=True):
     """A documented set of values, generated as a StrEnum."""
 
     name: str

@@ -20,12 +20,12 @@ from cio_analytics._delivery.retry import (
     BACKOFF_LATE_FACTOR,
     BACKOFF_MAX,
     RETRY_AFTER_CAP,
-    Sleeper,
     backoff_ceiling,
     is_retryable,
     make_retrying,
     wait_retry_after_or_backoff,
 )
+from cio_analytics._delivery.sleeper import Sleeper
 from cio_analytics._delivery.transport import SendResult, parse_retry_after
 from cio_analytics._settings import Settings
 

@@ -20,7 +20,7 @@ from cio_analytics._delivery.batch import ENVELOPE_BYTES, wire_size
 from cio_analytics._delivery.consumer import Consumer
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Settle
-from cio_analytics._delivery.retry import Sleeper
+from cio_analytics._delivery.sleeper import Sleeper
 from cio_analytics._settings import Settings
 from cio_analytics.errors import (
     DeliveryError,
