@@ -28,17 +28,15 @@ An entry is one of:
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import time
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from cio_analytics._bulk_result import BulkResult, Entry, FailedMessage
-from cio_analytics._delivery.batch import split_batches
+from cio_analytics._delivery.batch import BatchCutter, request_size
 from cio_analytics._delivery.context import DeliveryContext
-from cio_analytics._delivery.deliverer import Deliverer
-from cio_analytics._delivery.sleeper import Sleeper
+from cio_analytics._delivery.pipeline import BulkPipeline
 from cio_analytics._settings import Hook, missing_key_error
 from cio_analytics._spec.ecommerce import EcommerceEvents
 from cio_analytics._spec.family import EventFamily
@@ -65,6 +63,7 @@ _FAMILIES: Final[Mapping[str, type[EventFamily]]] = {
     "video": VideoEvents,
     "mobile": MobileEvents,
 }
+
 
 class _Collector:
     """Where the operations and helpers of a bulk entry put their message (an Emitter)."""
@@ -207,7 +206,9 @@ def send_batch(
 ) -> BulkResult:
     """Validate ``messages`` and deliver the valid ones now, in batches; report each outcome.
 
-    See :meth:`cio_analytics.Client.send_batch` for the entry formats.
+    See :meth:`cio_analytics.Client.send_batch` for the entry formats. Each
+    batch is sent as soon as it is cut, while the next ones are built (up to
+    ``max_in_flight`` requests at once).
 
     Example::
 
@@ -226,31 +227,37 @@ def send_batch(
     settings = delivery.settings
     if settings.send and settings.write_key is None:
         raise missing_key_error()
-    entries = _Encoded.of(messages, context, integrations, settings.before_send)
-    if entries.filtered:
-        delivery.stats.add(filtered=entries.filtered)
-    if not settings.send or not entries.data:
-        return BulkResult(
-            total=len(messages),
-            delivered=0,
-            failed=entries.failed,
-            requests=0,
-            message_ids=entries.message_ids,
-            sent=settings.send,
-            filtered=entries.filtered,
+    outcome = _Outcome(delivery, timeout)
+    encoded = _encode_all(messages, context, integrations, settings.before_send, outcome)
+    requests = 0
+    if settings.send:
+        cutter = BatchCutter(
+            batch_size or request_size(settings.upload_size, settings.grow_batches),
+            settings.max_batch_bytes,
         )
-    batches = split_batches(
-        entries.data, batch_size or settings.upload_size, settings.max_batch_bytes
-    )
-    delivered = _BulkDelivery(delivery, entries, timeout).run(batches)
-    entries.failed.sort(key=lambda failure: failure.index)
+        with BulkPipeline(delivery, outcome.settle, timeout) as pipeline:
+            for data in encoded:
+                full = cutter.add(data)
+                if full:
+                    pipeline.submit(full)
+            rest = cutter.rest()
+            if rest:
+                pipeline.submit(rest)
+        requests = pipeline.requests
+    else:
+        for _ in encoded:  # a dry run: validate everything, send nothing
+            pass
+    if outcome.filtered:
+        delivery.stats.add(filtered=outcome.filtered)
+    outcome.failed.sort(key=lambda failure: failure.index)
     return BulkResult(
         total=len(messages),
-        delivered=delivered,
-        failed=entries.failed,
-        requests=len(batches),
-        message_ids=entries.message_ids,
-        filtered=entries.filtered,
+        delivered=outcome.delivered,
+        failed=outcome.failed,
+        requests=requests,
+        message_ids=outcome.message_ids,
+        sent=settings.send,
+        filtered=outcome.filtered,
     )
 
 
@@ -274,50 +281,77 @@ def _check_arguments(
             )
 
 
-@dataclasses.dataclass
-class _Encoded:
-    """The entries of one bulk send, built and encoded; invalid ones already failed."""
+class _Outcome:
+    """What became of each entry of one bulk send (settled from any sender thread)."""
 
-    data: list[bytes]
-    message_ids: list[str | None]
-    failed: list[FailedMessage]
-    #: id() of each encoded message -> its entry's index.
-    index_of: dict[int, int]
-    #: Entries a before_send hook dropped.
-    filtered: int = 0
+    def __init__(self, delivery: DeliveryContext, timeout: float | None) -> None:
+        self._delivery = delivery
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self.message_ids: list[str | None] = []
+        self.failed: list[FailedMessage] = []
+        #: id() of each encoded message -> its entry's index.
+        self.index_of: dict[int, int] = {}
+        self.delivered = 0
+        #: Entries a before_send hook dropped.
+        self.filtered = 0
 
-    @classmethod
-    def of(
-        cls,
-        messages: Sequence[Entry],
-        context: Mapping[str, Any] | None,
-        integrations: Mapping[str, Any] | None,
-        hooks: Sequence[Hook] = (),
-    ) -> _Encoded:
-        """Build and encode every entry; an invalid one becomes a FailedMessage."""
-        encoded = cls([], [], [], {})
-        for index, entry in enumerate(messages):
-            known_id: str | None = None
-            try:
-                name, kwargs = _call_of(index, entry)
-                known_id = _entry_id(kwargs)
-                message = _build(index, name, kwargs, context, integrations)
-                known_id = message.message_id
-                hooked = _hooked(message, hooks) if hooks else message
-                if hooked is None:
-                    encoded.filtered += 1
-                    encoded.message_ids.append(known_id)
-                    continue
-                message = hooked
-                data = encode_message(message)
-            except CioError as exc:
-                encoded.failed.append(FailedMessage(index, known_id, exc))
-                encoded.message_ids.append(None)
+    def refuse(self, index: int, known_id: str | None, error: CioError) -> None:
+        """Entry ``index`` is invalid (never sent)."""
+        with self._lock:
+            self.failed.append(FailedMessage(index, known_id, error))
+        self.message_ids.append(None)
+
+    def settle(self, batch: Sequence[bytes], error: DeliveryError | None) -> None:
+        """Count ``batch`` as delivered, or report it and record each entry's failure."""
+        if error is None:
+            self._delivery.stats.add(delivered=len(batch))
+            with self._lock:
+                self.delivered += len(batch)
+            return
+        timeout = self._timeout
+        if timeout is not None and isinstance(error, ShutdownTimeoutError):
+            error = RetriesExhaustedError(
+                f"{len(batch)} message(s) not delivered within send_batch's timeout of "
+                f"{timeout:g} s",
+                status_code=error.status_code,
+                attempts=error.attempts,
+                detail=error.detail,
+            )
+        self._delivery.report(error, batch)
+        with self._lock:
+            for data in batch:
+                index = self.index_of[id(data)]
+                self.failed.append(FailedMessage(index, self.message_ids[index], error))
+
+
+def _encode_all(
+    messages: Sequence[Entry],
+    context: Mapping[str, Any] | None,
+    integrations: Mapping[str, Any] | None,
+    hooks: Sequence[Hook],
+    outcome: _Outcome,
+) -> Iterator[bytes]:
+    """Build and encode each entry, in order; an invalid one becomes a FailedMessage."""
+    for index, entry in enumerate(messages):
+        known_id: str | None = None
+        try:
+            name, kwargs = _call_of(index, entry)
+            known_id = _entry_id(kwargs)
+            message = _build(index, name, kwargs, context, integrations)
+            known_id = message.message_id
+            hooked = _hooked(message, hooks) if hooks else message
+            if hooked is None:
+                outcome.filtered += 1
+                outcome.message_ids.append(known_id)
                 continue
-            encoded.message_ids.append(message.message_id)
-            encoded.index_of[id(data)] = index
-            encoded.data.append(data)
-        return encoded
+            data = encode_message(hooked)
+        except CioError as exc:
+            outcome.refuse(index, known_id, exc)
+            continue
+        outcome.message_ids.append(hooked.message_id)
+        outcome.index_of[id(data)] = index
+        yield data
 
 
 def _hooked(message: WireMessage, hooks: Sequence[Hook]) -> WireMessage | None:
@@ -331,67 +365,3 @@ def _hooked(message: WireMessage, hooks: Sequence[Hook]) -> WireMessage | None:
             hook=name,
             detail=str(failure.cause),
         ) from failure
-
-
-class _BulkDelivery:
-    """Delivers the batches of one bulk send and settles every message exactly once."""
-
-    def __init__(
-        self, delivery: DeliveryContext, entries: _Encoded, timeout: float | None
-    ) -> None:
-        self._delivery = delivery
-        self._entries = entries
-        self._timeout = timeout
-        self._settled: set[int] = set()
-        self.delivered = 0
-
-    def run(self, batches: list[list[bytes]]) -> int:
-        """Deliver ``batches`` in order; return how many messages were delivered."""
-        stats = self._delivery.stats
-        stats.add_enqueued(len(self._entries.data))
-        sleeper = Sleeper()
-        if self._timeout is not None:
-            sleeper.set_deadline(time.monotonic() + self._timeout)
-        deliverer = Deliverer(self._delivery, sleeper)
-        try:
-            for batch in batches:
-                stats.add(batches=1)
-                deliverer.deliver(batch, self.settle)
-        except BaseException as exc:
-            # Interrupted (Ctrl-C in a backfill, say): every accepted message still
-            # gets one outcome, then the interruption goes on to the caller.
-            left = [data for data in self._entries.data if id(data) not in self._settled]
-            if left:
-                self.settle(
-                    left,
-                    RetriesExhaustedError(
-                        f"{len(left)} message(s) not delivered: send_batch was interrupted "
-                        f"({type(exc).__name__})"
-                    ),
-                )
-            raise
-        finally:
-            deliverer.close()
-        return self.delivered
-
-    def settle(self, batch: Sequence[bytes], error: DeliveryError | None) -> None:
-        """Count ``batch`` as delivered, or report it and record each entry's failure."""
-        self._settled.update(map(id, batch))
-        if error is None:
-            self._delivery.stats.add(delivered=len(batch))
-            self.delivered += len(batch)
-            return
-        timeout = self._timeout
-        if timeout is not None and isinstance(error, ShutdownTimeoutError):
-            error = RetriesExhaustedError(
-                f"{len(batch)} message(s) not delivered within send_batch's timeout of "
-                f"{timeout:g} s",
-                status_code=error.status_code,
-                attempts=error.attempts,
-                detail=error.detail,
-            )
-        self._delivery.report(error, batch)
-        entries = self._entries
-        for data in batch:
-            index = entries.index_of[id(data)]
-            entries.failed.append(FailedMessage(index, entries.message_ids[index], error))

@@ -13,7 +13,15 @@ from typing import Final
 
 from cio_analytics._wire.messages import LIBRARY_CLOSE
 
-__all__ = ["ENVELOPE_BYTES", "BatchBody", "split_batches", "take_batch", "wire_size"]
+__all__ = [
+    "BACKLOG_BATCH",
+    "ENVELOPE_BYTES",
+    "BatchBody",
+    "BatchCutter",
+    "request_size",
+    "take_batch",
+    "wire_size",
+]
 
 _HEAD: Final = b'{"batch":['
 _SENT_AT: Final = b'],"sentAt":"'
@@ -23,6 +31,12 @@ _PER_MESSAGE: Final = len(_SEPARATOR)
 
 #: Bytes the envelope adds around the messages (sentAt included), rounded up.
 ENVELOPE_BYTES: Final = len(_HEAD) + len(_SENT_AT) + len("2026-01-01T00:00:00.000+00:00") + 16
+
+
+#: Messages a batch may hold when a backlog builds (still under the byte limit):
+#: fewer, bigger requests. The consumer grows its batches to this when twice
+#: ``upload_size`` is waiting; a bulk send, always (see :func:`request_size`).
+BACKLOG_BATCH: Final = 5000
 
 
 def wire_size(message: bytes) -> int:
@@ -87,19 +101,52 @@ def take_batch(queue: collections.deque[bytes], count: int, limit: int) -> list[
     return batch
 
 
-def split_batches(messages: Sequence[bytes], count: int, limit: int) -> list[list[bytes]]:
-    """``messages`` in order, cut into batches of at most ``count`` that fit in ``limit``."""
-    batches: list[list[bytes]] = []
-    current: list[bytes] = []
-    size = ENVELOPE_BYTES
-    for message in messages:
+def request_size(upload_size: int, grow: bool) -> int:
+    """Messages a bulk send puts in one request at most (bytes permitting).
+
+    A bulk send is a backlog from its start: with ``grow`` (the
+    ``grow_batches`` setting) its requests hold up to :data:`BACKLOG_BATCH`
+    messages, the batch byte limit permitting, as the queue's do when a
+    backlog builds; without it, ``upload_size``.
+    """
+    return max(upload_size, BACKLOG_BATCH) if grow else upload_size
+
+
+class BatchCutter:
+    """Cuts a stream of messages, in order, into batches of at most ``count`` within ``limit``.
+
+    Example::
+
+        cutter = BatchCutter(100, 500_000)
+        for message in messages:
+            full = cutter.add(message)
+            if full:
+                send(full)
+        send(cutter.rest())
+    """
+
+    __slots__ = ("_count", "_current", "_limit", "_size")
+
+    def __init__(self, count: int, limit: int) -> None:
+        self._count = count
+        self._limit = limit
+        self._current: list[bytes] = []
+        self._size = ENVELOPE_BYTES
+
+    def add(self, message: bytes) -> list[bytes] | None:
+        """Add ``message``; return the batch it closed (it starts the next), if any."""
         extra = wire_size(message)
-        if current and (len(current) >= count or size + extra > limit):
-            batches.append(current)
-            current = []
-            size = ENVELOPE_BYTES
+        current = self._current
+        full = None
+        if current and (len(current) >= self._count or self._size + extra > self._limit):
+            full, current = current, []
+            self._current = current
+            self._size = ENVELOPE_BYTES
         current.append(message)
-        size += extra
-    if current:
-        batches.append(current)
-    return batches
+        self._size += extra
+        return full
+
+    def rest(self) -> list[bytes]:
+        """The last batch (possibly empty); the cutter starts afresh."""
+        rest, self._current, self._size = self._current, [], ENVELOPE_BYTES
+        return rest

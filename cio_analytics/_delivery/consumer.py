@@ -49,7 +49,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
-from cio_analytics._delivery.batch import take_batch
+from cio_analytics._delivery.batch import BACKLOG_BATCH, take_batch
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.senders import SenderPool
 from cio_analytics._delivery.sleeper import Sleeper
@@ -69,10 +69,6 @@ _IDLE_WAIT: Final = 5.0
 _SHUTDOWN_MARGIN: Final = 0.1
 #: Seconds between two attempts to start a thread after one was refused.
 _RETRY_START_AFTER: Final = 1.0
-#: Messages a batch may hold when a backlog builds (still under max_batch_bytes):
-#: with twice ``upload_size`` waiting, batches grow to this, so a backlog takes
-#: fewer round trips.
-BACKLOG_BATCH: Final = 5000
 
 
 class BatchSender(Protocol):

@@ -13,6 +13,7 @@ could not print are counted instead.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import signal
 import sys
@@ -146,6 +147,18 @@ def _server_from(args: argparse.Namespace) -> LocalServer:
     )
 
 
+def _collect_less_often() -> None:
+    """Run the cyclic garbage collector's young pass every 10,000 allocations, not 700.
+
+    This process only serves, and every batch decodes thousands of dicts and
+    lists while the kept messages (the inspector's ring, the seen ids) make a
+    large live set. Measured on a 200,000-line import: 21.5 us of server CPU
+    per message with Python's default threshold, 8.8 us with this one; the
+    peak RSS did not change (94 MB).
+    """
+    gc.set_threshold(10_000, 10, 10)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM, printing one line per message received, then totals.
 
@@ -156,6 +169,7 @@ def run_serve(args: argparse.Namespace) -> int:
         0 after a clean stop, 1 when the address cannot be bound, 2 for a bad option.
     """
     stream = sys.stdout
+    _collect_less_often()
     try:
         server = _server_from(args)
         server.start()

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import hashlib
 import io
 import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import IO, Any, Final, cast
+
+import msgspec
 
 __all__ = [
     "GZIP_MAGIC",
@@ -50,6 +53,8 @@ NOT_UTF8_HINT: Final = "save the file as UTF-8"
 NOT_UTF8: Final = f"not UTF-8 text ({NOT_UTF8_HINT})"
 
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://pypi.org/project/cio-analytics/import")
+_NAMESPACE_BYTES: Final = _NAMESPACE.bytes
+_fast_decode: Final = msgspec.json.Decoder().decode
 _NEWLINE_SCAN: Final = 1 << 20
 
 #: One entry of ``send_batch``: a wire-shaped dict or a ``(call, kwargs)`` pair.
@@ -72,7 +77,12 @@ def stable_id(line: int | str, text: str) -> str:
 
     ``line`` may also be another position key (``"3:17"``: partition 3, element 17).
     """
-    return str(uuid.uuid5(_NAMESPACE, f"{line}\x00{text}"))
+    # uuid.uuid5(_NAMESPACE, name), spelled out: a third of the cost, the same ids.
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{line}\x00{text}".encode()).digest())
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Lines:
@@ -136,7 +146,7 @@ def jsonl_entry(number: int, text: str, stable_ids: bool) -> Entry | Bad | None:
     if not text:
         return None
     try:
-        value = json.loads(text)
+        value = _decode(text)
     except json.JSONDecodeError as exc:
         return Bad(f"not valid JSON: {exc.msg} (column {exc.colno})")
     if not isinstance(value, dict):
@@ -152,6 +162,19 @@ def jsonl_entry(number: int, text: str, stable_ids: bool) -> Entry | Bad | None:
         'a line needs "type" (a message in its wire shape) or "call" '
         "(a call name and its keyword arguments)"
     )
+
+
+def _decode(text: str) -> Any:
+    """``json.loads(text)``, through msgspec's faster decoder when it can read the line.
+
+    What msgspec refuses (NaN, numbers beyond a float, a lone surrogate) goes
+    to :func:`json.loads`, so a line means what the json module makes of it
+    and a bad line gets its message.
+    """
+    try:
+        return _fast_decode(text)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return json.loads(text)
 
 
 def _call_entry(value: dict[str, Any], message_id: str | None) -> Entry | Bad:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -299,3 +300,63 @@ def test_module_level_send_batch(default_client: Client, cio_server: LocalServer
     result = cio_analytics.send_batch([("identify", {"user_id": "u1", "traits": {"a": 1}})])
     assert result.ok
     assert [m["type"] for m in cio_server.messages] == ["identify"]
+
+
+def test_requests_go_out_while_later_entries_are_built(cio_server: LocalServer) -> None:
+    """The first request reaches the server before the last entries are validated.
+
+    A before_send hook stands in for slow validation: when it sees the last
+    entry, it waits (bounded) for the server to have the first request, which
+    can only happen if send_batch sent it while still building.
+    """
+    seen_at_last: list[int] = []
+
+    def watch(message: Any) -> Any:
+        if message["userId"] == "u-last":
+            for _ in range(500):  # at most 5 s
+                if cio_server.request_count:
+                    break
+                time.sleep(0.01)
+            seen_at_last.append(cio_server.request_count)
+        return message
+
+    entries = [("track", {"user_id": f"u{i}", "event": "E"}) for i in range(30)]
+    entries.append(("track", {"user_id": "u-last", "event": "E"}))
+    with Client(write_key=cio_server.write_key, host=cio_server.url, before_send=watch) as client:
+        result = client.send_batch(entries, batch_size=10)
+    assert result.ok
+    assert seen_at_last and seen_at_last[0] >= 1
+    assert [m["userId"] for m in cio_server.messages] == [e[1]["user_id"] for e in entries]
+
+
+def test_requests_are_as_big_as_the_byte_limit_allows_by_default(
+    client: Client, cio_server: LocalServer
+) -> None:
+    """Without batch_size a bulk send cuts requests by bytes, not by upload_size (100)."""
+    entries = [("track", {"user_id": f"u{i}", "event": "E"}) for i in range(1200)]
+    result = client.send_batch(entries)
+    assert (result.delivered, result.requests) == (1200, 1)
+    with Client(write_key=cio_server.write_key, host=cio_server.url, grow_batches=False) as small:
+        assert small.send_batch(entries).requests == 12
+
+
+def test_an_interrupted_send_settles_every_message_it_took(
+    client: Client, cio_server: LocalServer
+) -> None:
+    """Ctrl-C while building: the batches already handed over each get one outcome."""
+
+    def interrupt(message: Any) -> Any:
+        if message["userId"] == "u25":
+            raise KeyboardInterrupt
+        return message
+
+    entries = [("track", {"user_id": f"u{i}", "event": "E"}) for i in range(40)]
+    with (
+        Client(write_key=cio_server.write_key, host=cio_server.url, before_send=interrupt) as c,
+        pytest.raises(KeyboardInterrupt),
+    ):
+        c.send_batch(entries, batch_size=10)
+    stats = c.stats()
+    assert stats.enqueued == 20  # two batches handed over before u25
+    assert stats.delivered + stats.failed == 20
+    assert cio_server.duplicate_count == 0
