@@ -158,7 +158,8 @@ def _table(rows: list[Row]) -> list[str]:
     names[COLUMNS.index("cdp-thread4")] = "customerio-cdp-analytics `thread=4`"
     lines = ["| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(COLUMNS)]
     for label, cells in rows:
-        lines.append("| " + " | ".join([label, *(cells.get(c, "") for c in COLUMNS)]) + " |")
+        texts = [label, *(cells.get(c, "") for c in COLUMNS)]
+        lines.append("|" + "|".join(f" {text} " if text else " " for text in texts) + "|")
     return lines
 
 
