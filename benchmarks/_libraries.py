@@ -9,6 +9,12 @@ reference clients take ``host`` without ``/v1`` and post to
 Two more subjects run cio_analytics with its best settings for throughput:
 batches of up to 1,000 messages cut by bytes under the API's 500 KB, with
 gzip off and on.
+
+The latency scenarios use each library's defaults instead (``defaults=True``):
+only the write key, ``host``, ``on_error`` (a counter) and a queue large
+enough for the burst (``max_queue_size``, in every library) are set; the
+subject ``cdp-thread4`` adds ``thread=4``, customerio-cdp-analytics' own
+option for four consumer threads.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ __all__ = [
     "BEST_VARIANTS",
     "ENVIRONMENTS",
     "LABELS",
+    "LATENCY_SUBJECTS",
     "LIBRARIES",
     "REFERENCE",
     "Subject",
@@ -34,6 +41,10 @@ __all__ = [
 LIBRARIES: Final = ("cio", "cdp", "segment")
 #: cio_analytics with its best throughput settings (end-to-end scenario only).
 BEST_VARIANTS: Final = ("cio-best", "cio-best-gzip")
+#: The subjects of the latency scenarios (each library's defaults).
+LATENCY_SUBJECTS: Final = ("cio", "cdp", "cdp-thread4", "segment")
+#: Consumer threads of the ``cdp-thread4`` subject.
+CDP_THREADS: Final = 4
 #: Environment added to a subject's workload process.
 ENVIRONMENTS: Final[dict[str, dict[str, str]]] = {}
 #: The subject every ratio is computed against.
@@ -45,6 +56,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "segment": ("segment-analytics-python", "segment-analytics-python"),
     "cio-best": ("cio-analytics", "cio-analytics, best (1000/batch by bytes, gzip off)"),
     "cio-best-gzip": ("cio-analytics", "cio-analytics, best (1000/batch by bytes, gzip on)"),
+    "cdp-thread4": ("customerio-cdp-analytics", "customerio-cdp-analytics, thread=4"),
+    "cio-import": ("cio-analytics", "cio-analytics import FILE"),
+    "cio-import-dry": ("cio-analytics", "cio-analytics import FILE --dry-run"),
+    "cio-send-batch": ("cio-analytics", "Client.send_batch(entries)"),
 }
 
 #: Messages per batch in the like-for-like comparison.
@@ -86,9 +101,13 @@ def _cio_accepted(result: Any) -> bool:
     return isinstance(result, str)
 
 
-def _make_cio(key: str, url: str, queue_size: int, subject: Subject) -> Any:
+def _make_cio(key: str, url: str, queue_size: int, subject: Subject, defaults: bool) -> Any:
     import cio_analytics
 
+    if defaults:
+        return cio_analytics.Client(
+            write_key=WRITE_KEY, host=url, max_queue_size=queue_size, on_error=subject.on_error
+        )
     options: dict[str, Any] = {"upload_size": UPLOAD_SIZE}
     if key in BEST_VARIANTS:
         options = {"upload_size": 1000, "max_batch_bytes": MAX_BATCH_BYTES}
@@ -103,11 +122,20 @@ def _make_cio(key: str, url: str, queue_size: int, subject: Subject) -> Any:
     )
 
 
-def _make_reference(key: str, url: str, queue_size: int, subject: Subject) -> Any:
-    if key == "cdp":
+def _make_reference(
+    key: str, url: str, queue_size: int, subject: Subject, defaults: bool
+) -> Any:
+    if key in ("cdp", "cdp-thread4"):
         from customerio.analytics import Client
     else:
         from segment.analytics import Client
+    if defaults:
+        threads = {"thread": CDP_THREADS} if key == "cdp-thread4" else {}
+        return Client(
+            WRITE_KEY, host=url, max_queue_size=queue_size, on_error=subject.on_error, **threads
+        )
+    if key == "cdp-thread4":
+        raise ValueError("cdp-thread4 runs with the defaults only (the latency scenarios)")
     return Client(
         WRITE_KEY,
         host=url,
@@ -118,15 +146,23 @@ def _make_reference(key: str, url: str, queue_size: int, subject: Subject) -> An
     )
 
 
-def make_subject(key: str, url: str, queue_size: int) -> Subject:
-    """A client of library ``key`` delivering to ``url``, holding up to ``queue_size`` messages."""
+def make_subject(key: str, url: str, queue_size: int, defaults: bool = False) -> Subject:
+    """A client of library ``key`` delivering to ``url``, holding up to ``queue_size`` messages.
+
+    Args:
+        key: The subject (``cio``, ``cdp``, ``cdp-thread4``, ``segment``, ``cio-best`` ...).
+        url: The server's base URL.
+        queue_size: ``max_queue_size``, in every library.
+        defaults: The library's own defaults for everything else (the latency
+            scenarios) instead of the like-for-like settings.
+    """
     if key not in LABELS:
         raise ValueError(f"unknown library {key!r}; known: {', '.join(LABELS)}")
     subject = Subject(key=key, client=None, track=lambda *a: None, accepted=_cio_accepted)
-    if key in ("cdp", "segment"):
-        subject.client = _make_reference(key, url, queue_size, subject)
+    if key in ("cdp", "cdp-thread4", "segment"):
+        subject.client = _make_reference(key, url, queue_size, subject, defaults)
         subject.accepted = _reference_accepted
     else:
-        subject.client = _make_cio(key, url, queue_size, subject)
+        subject.client = _make_cio(key, url, queue_size, subject, defaults)
     subject.track = subject.client.track
     return subject

@@ -33,15 +33,25 @@ STDERR_TAIL: Final = 2000
 
 
 class ServerProcess:
-    """The benchmark server (``_server_process.py``) as a child process."""
+    """The benchmark server (``_server_process.py``) as a child process.
 
-    def __init__(self, python: str = sys.executable) -> None:
+    Args:
+        python: The interpreter.
+        latency: The server's latency (``"0.1"``, or ``"LOW:HIGH"``); None for none.
+    """
+
+    def __init__(self, python: str = sys.executable, latency: str | None = None) -> None:
         self._python = python
+        self._latency = latency
         self._proc: subprocess.Popen[bytes] | None = None
         self.url = ""
+        #: The latency the server reports (seconds, [low, high], or None).
+        self.latency: Any = None
 
     def __enter__(self) -> Self:
         command = [self._python, str(HERE / "_server_process.py"), "--key", WRITE_KEY]
+        if self._latency is not None:
+            command += ["--latency", self._latency]
         proc = subprocess.Popen(
             [*command, "--watch-stdin"],
             stdin=subprocess.PIPE,
@@ -55,7 +65,8 @@ class ServerProcess:
         if not line:
             self._stop()
             raise RuntimeError("the benchmark server did not start")
-        self.url = json.loads(line)["url"]
+        hello = json.loads(line)
+        self.url, self.latency = hello["url"], hello.get("latency")
         return self
 
     def __exit__(
@@ -79,13 +90,20 @@ class ServerProcess:
             proc.wait(5.0)
 
 
-def _command(python: str, plan: ScenarioPlan, subject: str, url: str) -> list[str]:
+def _command(
+    python: str, plan: ScenarioPlan, subject: str, url: str, workdir: str | None
+) -> list[str]:
     if subject in CEILINGS:
         batch = subject.rsplit("-", 1)[1]
         script = [str(HERE / "_ceiling.py"), "--batch", batch]
         return [python, *script, "--url", url, "--n", str(plan.n)]
-    script = [str(HERE / "_workload.py"), subject, plan.name]
-    return [python, *script, "--url", url, "--n", str(plan.n), *plan.args]
+    script = [str(HERE / plan.script), subject, plan.workload or plan.name]
+    command = [python, *script, "--url", url, "--n", str(plan.n), *plan.args]
+    if plan.needs_workdir:
+        if workdir is None:
+            raise ValueError(f"the {plan.name} scenario needs a working directory")
+        command += ["--workdir", workdir]
+    return command
 
 
 def _last_json_line(stdout: bytes) -> dict[str, Any] | None:
@@ -101,15 +119,22 @@ def _last_json_line(stdout: bytes) -> dict[str, Any] | None:
 
 
 def run_workload(
-    python: str, plan: ScenarioPlan, subject: str, url: str
+    python: str, plan: ScenarioPlan, subject: str, url: str, workdir: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run one subject through one scenario in a fresh process.
+
+    Args:
+        python: The interpreter.
+        plan: The scenario.
+        subject: The library (or variant) to run.
+        url: The server's base URL.
+        workdir: A directory for the scenario's files (the bulk file), kept between rounds.
 
     Returns:
         The workload's result (with ``process_seconds``/``exit_seconds`` added), and a
         status record: ``{"status": "ok" | "timed out" | "failed", "returncode", "stderr"}``.
     """
-    command = _command(python, plan, subject, url)
+    command = _command(python, plan, subject, url, workdir)
     started = time.monotonic()
     env = {**os.environ, **ENVIRONMENTS.get(subject, {})}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)

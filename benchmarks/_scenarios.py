@@ -157,6 +157,9 @@ def end_to_end(make: Make, control: ServerControl, p: Params) -> dict[str, Any]:
         "enqueue_seconds": enqueued - started,
         "sent_during_calls": sent_during_calls,
         "requests": stats["requests"],
+        "messages_per_request": stats["message_count"] / max(1, stats["requests"]),
+        # Refused by a full queue, or given up and passed to on_error.
+        "dropped": p.n - expected + subject.failed_messages,
         **_outcome(subject, p.n, expected, stats),
     }
 

@@ -11,6 +11,10 @@ includes ``last_accepted_at``, the ``time.monotonic()`` of the latest accepted
 message. On Linux that clock is shared by every process, so a workload can
 date the arrival of its last message precisely while polling the stats only
 now and then.
+
+``--latency 0.1`` (or ``LOW:HIGH``) makes every API answer wait, as over a
+real network (``cio-analytics serve --latency`` does the same); the JSON line
+says which latency is in force.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import signal
 import sys
 import threading
 
+from cio_analytics.cli.serve import parse_latency
 from cio_analytics.testing import LocalServer
 
 
@@ -30,6 +35,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--key", required=True, help="the write key requests must carry")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
     parser.add_argument("--max-seconds", type=float, default=3600.0, help="stop after this long")
+    parser.add_argument(
+        "--latency",
+        type=parse_latency,
+        default=None,
+        help="seconds every API answer waits (0.1), or LOW:HIGH for a random one",
+    )
     parser.add_argument(
         "--watch-stdin",
         action="store_true",
@@ -53,9 +64,13 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     if args.watch_stdin:
         threading.Thread(target=_stop_on_eof, args=(stop,), daemon=True).start()
-    server = LocalServer(args.key, port=args.port, keep_messages=False).start()
+    server = LocalServer(args.key, port=args.port, keep_messages=False, latency=args.latency)
+    server.start()
     try:
-        print(json.dumps({"url": server.url, "pid": os.getpid()}), flush=True)
+        print(
+            json.dumps({"url": server.url, "pid": os.getpid(), "latency": server.latency}),
+            flush=True,
+        )
         stop.wait(args.max_seconds)
     except KeyboardInterrupt:
         pass

@@ -5,8 +5,10 @@ started with ``_server_process.py``)::
 
     python benchmarks/_workload.py LIBRARY SCENARIO --url http://127.0.0.1:PORT --n 50000
 
-LIBRARY is one of cio, cdp, segment, cio-best, cio-best-gzip; SCENARIO one of
-burst, idle, e2e, memory, exit, outage, 429, 429-window. Every wait inside is bounded.
+LIBRARY is one of cio, cdp, segment, cio-best, cio-best-gzip, cdp-thread4;
+SCENARIO one of burst, idle, e2e, memory, exit, outage, 429, 429-window.
+``--defaults`` builds the client with the library's defaults (the latency
+scenarios: see ``_libraries.py``). Every wait inside is bounded.
 
 After printing, the process ends with ``os._exit`` so that a reference
 library's exit hook (which can block on a retrying consumer) cannot hang it,
@@ -24,13 +26,13 @@ import traceback
 from typing import Any
 
 from _control import ServerControl
-from _libraries import LABELS, make_subject
+from _libraries import BEST_VARIANTS, LATENCY_SUBJECTS, LIBRARIES, make_subject
 from _scenarios import SCENARIOS, Params
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run one benchmark scenario for one library.")
-    parser.add_argument("library", choices=sorted(LABELS))
+    parser.add_argument("library", choices=sorted({*LIBRARIES, *BEST_VARIANTS, *LATENCY_SUBJECTS}))
     parser.add_argument("scenario", choices=sorted(SCENARIOS))
     parser.add_argument("--url", required=True, help="the benchmark server's base URL")
     parser.add_argument("--n", type=int, required=True, help="messages (or calls) to send")
@@ -40,6 +42,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--retry-after", default="1")
     parser.add_argument("--limited-requests", type=int, default=3)
     parser.add_argument("--limited-seconds", type=float, default=3.0)
+    parser.add_argument(
+        "--defaults", action="store_true", help="the library's defaults, not like-for-like"
+    )
     return parser.parse_args(argv)
 
 
@@ -59,7 +64,9 @@ def run(argv: list[str]) -> dict[str, Any]:
     control = ServerControl(args.url)
     try:
         result = SCENARIOS[args.scenario](
-            lambda: make_subject(args.library, args.url, queue_size), control, params
+            lambda: make_subject(args.library, args.url, queue_size, args.defaults),
+            control,
+            params,
         )
     finally:
         control.close()

@@ -35,7 +35,7 @@ from cio_analytics.cli.doctor import run_doctor
 from cio_analytics.cli.importer import CSV_HELP, DEFAULT_CHUNK, JSONL_HELP, run_import
 from cio_analytics.cli.send import CALL_OPTIONS, add_call_options, call_help, run_send
 from cio_analytics.cli.send_calls import EXTRA_CALLS, add_generated_options, extra_call_help
-from cio_analytics.cli.serve import DEFAULT_KEEP, describe, run_serve
+from cio_analytics.cli.serve import DEFAULT_KEEP, describe, parse_latency, run_serve
 from cio_analytics.testing._server import MAX_CONNECTIONS, MAX_REQUEST_BYTES, READ_DEADLINE
 
 __all__ = ["build_parser", "describe", "main"]
@@ -218,6 +218,14 @@ def _add_serve(subparsers: Any) -> None:
         help="always answer invalid payloads with 400 (default: only with X-Strict-Mode: 1)",
     )
     parser.add_argument("--record", metavar="FILE", help="append every message to this JSONL file")
+    parser.add_argument(
+        "--latency",
+        type=parse_latency,
+        default=None,
+        metavar="SECONDS",
+        help="wait this long before answering each API request, as over a real network: "
+        "0.1, or LOW:HIGH such as 0.05:0.2 for a random latency per request (default none)",
+    )
     _add_serve_output_options(parser)
     _add_serve_limit_options(parser)
     parser.set_defaults(handler=run_serve)

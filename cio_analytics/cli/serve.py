@@ -5,9 +5,11 @@ It prints one line per message received (``--payloads`` adds the JSON,
 and prints the totals when it stops (Ctrl-C or SIGTERM). What it keeps is
 bounded: the newest ``--keep`` messages, ``--max-connections`` connections,
 ``--max-body`` bytes per request, ``--read-deadline`` seconds to read one.
-The lines come from the server's feed on a thread of their own, so a slow
-terminal never slows the server; when printing falls behind, the lines it
-could not print are counted instead.
+``--latency`` makes every answer wait, as over a real network (``0.1``, or a
+range such as ``0.05:0.2`` drawn per request). The lines come from the
+server's feed on a thread of their own, so a slow terminal never slows the
+server; when printing falls behind, the lines it could not print are counted
+instead.
 """
 
 from __future__ import annotations
@@ -23,8 +25,16 @@ from typing import Any, Final, TextIO
 
 from cio_analytics._settings import is_loopback_url
 from cio_analytics.testing import FeedItem, LocalServer, RecordedMessage, Rejection
+from cio_analytics.testing._faults import Latency, check_latency
 
-__all__ = ["DEFAULT_KEEP", "describe", "describe_item", "run_serve"]
+__all__ = [
+    "DEFAULT_KEEP",
+    "describe",
+    "describe_item",
+    "describe_latency",
+    "parse_latency",
+    "run_serve",
+]
 
 #: Messages kept (and shown to a newly opened inspector page) by default.
 DEFAULT_KEEP: Final = 10_000
@@ -36,6 +46,36 @@ def _who(message: dict[str, Any]) -> str:
     if message.get("userId"):
         return f"userId={message['userId']}"
     return f"anonymousId={message.get('anonymousId') or message.get('previousId') or '-'}"
+
+
+def parse_latency(text: str) -> Latency | None:
+    """Read a ``--latency`` value: ``0.1`` (seconds) or ``0.05:0.2`` (a uniform range).
+
+    Returns:
+        Seconds, a ``(low, high)`` pair, or None for ``0``.
+
+    Raises:
+        argparse.ArgumentTypeError: Not a number or a range of two, negative,
+            over 60 s, or low over high.
+    """
+    parts = text.split(":")
+    try:
+        if len(parts) > 2:
+            raise ValueError("give SECONDS or LOW:HIGH")
+        numbers = [float(part) for part in parts]
+        value = check_latency(numbers[0] if len(numbers) == 1 else (numbers[0], numbers[1]))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"invalid latency {text!r}: {exc}") from None
+    return value
+
+
+def describe_latency(latency: Latency | None) -> str:
+    """``"100 ms"``, ``"50 to 200 ms"`` or ``"none"``, for messages."""
+    if latency is None:
+        return "none"
+    if isinstance(latency, tuple):
+        return f"{latency[0] * 1000:g} to {latency[1] * 1000:g} ms"
+    return f"{latency * 1000:g} ms"
 
 
 def describe(item: RecordedMessage | Rejection) -> str:
@@ -144,6 +184,7 @@ def _server_from(args: argparse.Namespace) -> LocalServer:
         max_body=args.max_body,
         read_deadline=args.read_deadline,
         allowed_hosts=args.allow_host or (),
+        latency=getattr(args, "latency", None),
     )
 
 
@@ -189,9 +230,11 @@ def run_serve(args: argparse.Namespace) -> int:
             printer.start()
         mode = "strict" if args.strict else "strict only with X-Strict-Mode: 1"
         auth = "key required" if args.write_key else "any key accepted"
+        latency = server.latency
+        delay = "" if latency is None else f"; latency {describe_latency(latency)} per request"
         print(
-            f"Listening on {server.url} ({mode}; {auth}). Inspector: {server.inspector_url} "
-            "Ctrl-C stops.",
+            f"Listening on {server.url} ({mode}; {auth}{delay}). "
+            f"Inspector: {server.inspector_url} Ctrl-C stops.",
             file=stream,
             flush=True,
         )

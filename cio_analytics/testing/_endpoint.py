@@ -147,7 +147,7 @@ class ApiEndpoint(Recorder, FaultPlan):
         )
 
     def reset(self) -> None:
-        """Forget every recording and every fault (between two tests)."""
+        """Forget every recording and every fault (between two tests); the latency stays."""
         self.clear()
         self.clear_faults()
 

@@ -5,26 +5,44 @@ answers with an :class:`Action`. One-shot faults (``fail_next``,
 ``rate_limit_next``, ``delay_next``, ``drop_next``, ``script``) wait in one
 queue and are consumed one per request, in the order they were added. A
 ``fail_for`` window, a ``set_delay`` and a ``stall`` apply to every request
-while they last. Every wait is bounded and ends early when the server stops.
+while they last. A latency (``set_latency``) is not a fault but the network:
+every request waits it out on top of any fault, concurrently with the others,
+and it stays through :meth:`FaultPlan.clear_faults`. Every wait is bounded
+and ends early when the server stops.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import msgspec
 
-__all__ = ["STALL_LIMIT", "Action", "FaultPlan", "MessageCheck", "ScriptStep", "parse_step"]
+__all__ = [
+    "STALL_LIMIT",
+    "Action",
+    "FaultPlan",
+    "Latency",
+    "MessageCheck",
+    "ScriptStep",
+    "check_latency",
+    "parse_step",
+]
 
 #: A stalled request is released after this many seconds even without release().
 STALL_LIMIT: Final = 60.0
 #: A single injected delay is capped at this many seconds.
 DELAY_LIMIT: Final = 60.0
+#: A latency setting is at most this many seconds.
+LATENCY_LIMIT: Final = 60.0
+
+#: A latency: fixed seconds, or ``(low, high)``: drawn uniformly for each request.
+Latency = float | tuple[float, float]
 
 #: A test's extra check of each message: a reason to refuse it, or None.
 MessageCheck = Callable[[dict[str, Any]], "str | None"]
@@ -76,6 +94,36 @@ def _seconds(value: object, name: str, limit: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= limit:
         raise ValueError(f"{name} must be a number of seconds from 0 to {limit}, got {value!r}")
     return float(value)
+
+
+def check_latency(value: object) -> Latency | None:
+    """Check a latency setting and return it in its normal form.
+
+    Args:
+        value: Seconds (a number), a ``(low, high)`` pair of seconds (a list
+            from JSON is taken too), or None. 0 and ``(0, 0)`` mean none.
+
+    Returns:
+        A float, a ``(low, high)`` tuple of floats with ``low < high``, or None
+        for no latency (a pair with ``low == high`` becomes that float).
+
+    Raises:
+        ValueError: Not a number or a pair, negative, over 60 s, or ``low > high``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise ValueError(f"a latency range is a pair (low, high), got {value!r}")
+        low = _seconds(value[0], "the latency's low bound", LATENCY_LIMIT)
+        high = _seconds(value[1], "the latency's high bound", LATENCY_LIMIT)
+        if low > high:
+            raise ValueError(f"a latency range needs low <= high, got {low} > {high}")
+        if low != high:
+            return (low, high)
+        value = low
+    seconds = _seconds(value, "latency", LATENCY_LIMIT)
+    return seconds or None
 
 
 def _count(value: object) -> int:
@@ -152,6 +200,9 @@ class FaultPlan:
         self._waiting = 0
         self._interrupted = False
         self._message_check: MessageCheck | None = None
+        self._latency: Latency | None = None
+        self._delayed = 0
+        self._random = random.Random()
 
     # -- configuring faults ------------------------------------------------------
 
@@ -206,6 +257,32 @@ class FaultPlan:
         """
         with self._fault_cond:
             self._delay = _seconds(seconds, "seconds", DELAY_LIMIT)
+
+    def set_latency(self, seconds: float | Sequence[float] | None) -> None:
+        """Wait this long before answering every API request from now on, as a network would.
+
+        The wait comes on top of any fault (a failure or a delay is answered
+        that much later too), requests wait it out concurrently, and it stays
+        through :meth:`clear_faults` and ``reset()``: it is the network, not an
+        event. Control paths (``/__cio__/``) are not delayed.
+
+        Args:
+            seconds: Seconds for every request; a ``(low, high)`` pair draws
+                each request's latency uniformly from that range; None or 0
+                turns it off.
+
+        Raises:
+            ValueError: Negative, over 60 s, or a range with ``low > high``.
+        """
+        latency = check_latency(seconds)
+        with self._fault_cond:
+            self._latency = latency
+
+    @property
+    def latency(self) -> Latency | None:
+        """The latency every request waits: seconds, a ``(low, high)`` range, or None."""
+        with self._fault_cond:
+            return self._latency
 
     def drop_next(self, n: int = 1, *, after_processing: bool = False) -> None:
         """Close the connection without an answer for the next ``n`` requests.
@@ -282,7 +359,10 @@ class FaultPlan:
             self._message_check = check
 
     def clear_faults(self) -> None:
-        """Forget every fault: queued steps, window, delay, message check; release stalls."""
+        """Forget every fault: queued steps, window, delay, message check; release stalls.
+
+        The latency (:meth:`set_latency`) stays: it is the network, not a fault.
+        """
         with self._fault_cond:
             self._pending.clear()
             self._fail_until = 0.0
@@ -304,6 +384,21 @@ class FaultPlan:
         with self._fault_cond:
             return self._waiting
 
+    @property
+    def delayed(self) -> int:
+        """How many requests are waiting out a delay or the latency right now."""
+        with self._fault_cond:
+            return self._delayed
+
+    def wait_for_delayed(self, n: int = 1, timeout: float = 5.0) -> bool:
+        """Block until at least ``n`` requests are waiting out a delay or the latency at once.
+
+        Returns:
+            True when they are, False when ``timeout`` seconds passed first.
+        """
+        with self._fault_cond:
+            return self._fault_cond.wait_for(lambda: self._delayed >= n, timeout)
+
     def wait_for_stalled(self, n: int = 1, timeout: float = 5.0) -> bool:
         """Block until at least ``n`` requests are held by a stall.
 
@@ -322,6 +417,7 @@ class FaultPlan:
 
             {"fail_next": {"n": 3, "status": 503}, "rate_limit_next": {"retry_after": "2"}}
             {"stall": true}   {"release": true}   {"script": [500, 500, 200]}
+            {"set_latency": {"seconds": 0.1}}   {"set_latency": {"seconds": [0.05, 0.2]}}
 
         Raises:
             ValueError: An unknown key or invalid arguments.
@@ -331,6 +427,7 @@ class FaultPlan:
             "rate_limit_next": self.rate_limit_next,
             "delay_next": self.delay_next,
             "set_delay": self.set_delay,
+            "set_latency": self.set_latency,
             "drop_next": self.drop_next,
             "fail_for": self.fail_for,
             "stall": self.stall,
@@ -372,6 +469,10 @@ class FaultPlan:
                 action = _NORMAL
             if self._delay and not action.delay:
                 action = replace(action, delay=self._delay)
+            latency = self._latency
+            if latency is not None:
+                extra = self._random.uniform(*latency) if isinstance(latency, tuple) else latency
+                action = replace(action, delay=action.delay + extra)
             if self._stalled:
                 action = replace(action, stall=self._release_gen)
             return action
@@ -397,7 +498,13 @@ class FaultPlan:
                 finally:
                     self._waiting -= 1
             if action.delay and not self._interrupted:
-                self._fault_cond.wait_for(lambda: self._interrupted, action.delay)
+                self._delayed += 1
+                self._fault_cond.notify_all()
+                try:
+                    # wait_for releases the lock while waiting: requests wait concurrently.
+                    self._fault_cond.wait_for(lambda: self._interrupted, action.delay)
+                finally:
+                    self._delayed -= 1
             return not self._interrupted
 
     def _interrupt_waits(self) -> None:

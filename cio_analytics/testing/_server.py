@@ -35,6 +35,7 @@ import msgspec
 
 from cio_analytics.testing._control import CONTROL_NAMES, CONTROLS
 from cio_analytics.testing._endpoint import ApiEndpoint, Reply, error_body
+from cio_analytics.testing._faults import Latency
 from cio_analytics.testing._guard import (
     SECURITY_HEADERS,
     Watchdog,
@@ -525,6 +526,12 @@ class LocalServer(ApiEndpoint):
         allowed_hosts: Host names besides its address and ``localhost`` that
             requests may carry in ``Host`` (for a server bound to a public
             address).
+        latency: Seconds every API request waits before its answer, as over
+            a real network: a number, or a ``(low, high)`` range drawn
+            uniformly for each request; None for none. Requests wait
+            concurrently (one thread per connection); it can be changed later
+            with :meth:`set_latency` (also ``POST /__cio__/faults`` with
+            ``{"set_latency": {"seconds": 0.1}}``) and stays through ``reset()``.
 
     Attributes:
         url: ``http://127.0.0.1:PORT`` (no trailing slash, no ``/v1``), for a
@@ -550,6 +557,7 @@ class LocalServer(ApiEndpoint):
         max_body: int = MAX_REQUEST_BYTES,
         read_deadline: float = READ_DEADLINE,
         allowed_hosts: Sequence[str] = (),
+        latency: Latency | None = None,
     ) -> None:
         super().__init__(
             write_key,
@@ -564,6 +572,7 @@ class LocalServer(ApiEndpoint):
         self.max_body = max_body
         self.read_deadline = float(read_deadline)
         self.allowed_hosts = tuple(allowed_hosts)
+        self.set_latency(latency)
         self.host = host
         self.port = port
         self._httpd: _HTTPServer | None = None

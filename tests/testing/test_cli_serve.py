@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class Served:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         first = self.next_line()
+        self.banner = first
         match = URL_LINE.search(first)
         assert match, first
         self.url = match.group(1)
@@ -172,6 +174,20 @@ class TestServe:
             served.kill()
         lines = [msgspec.json.decode(line) for line in record.read_text().splitlines()]
         assert [line["accepted"] for line in lines] == [False, True]
+
+    def test_latency(self, http: httpx.Client) -> None:
+        """--latency LOW:HIGH makes every answer wait (at least LOW); control paths do not."""
+        served = Served("--latency", "0.1:0.3", "--quiet")
+        try:
+            assert "; latency 100 to 300 ms per request)" in served.banner
+            assert http.get(f"{served.url}/__cio__/stats").status_code == 200
+            started = time.monotonic()
+            response = http.post(f"{served.url}/v1/track", json={"userId": "u1", "event": "E"})
+            assert response.status_code == 200
+            assert time.monotonic() - started >= 0.09  # generous: the low bound, less 10%
+            assert served.stop() == 0
+        finally:
+            served.kill()
 
     def test_console_script(self, http: httpx.Client) -> None:
         """The installed ``cio-analytics`` command runs the same server."""
