@@ -8,11 +8,14 @@ reference clients take ``host`` without ``/v1`` and post to
 
 Two more subjects run cio_analytics with its best settings for throughput:
 batches of up to 1,000 messages cut by bytes under the API's 500 KB, with
-gzip off and on.
+gzip off and on. And one runs cio_analytics like-for-like with the disk spool on
+(``spool_dir`` in a fresh temporary directory, ``spool_fsync="never"``), to
+show what the spool costs the caller and the delivery rate.
 """
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from _payload import WRITE_KEY
 __all__ = [
     "BEST_VARIANTS",
     "ENVIRONMENTS",
+    "SPOOL_VARIANTS",
     "LABELS",
     "LIBRARIES",
     "REFERENCE",
@@ -34,6 +38,8 @@ __all__ = [
 LIBRARIES: Final = ("cio", "cdp", "segment")
 #: cio_analytics with its best throughput settings (end-to-end scenario only).
 BEST_VARIANTS: Final = ("cio-best", "cio-best-gzip")
+#: cio_analytics like-for-like with the disk spool on (burst and end-to-end scenarios).
+SPOOL_VARIANTS: Final = ("cio-spool",)
 #: Environment added to a subject's workload process.
 ENVIRONMENTS: Final[dict[str, dict[str, str]]] = {}
 #: The subject every ratio is computed against.
@@ -45,6 +51,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "segment": ("segment-analytics-python", "segment-analytics-python"),
     "cio-best": ("cio-analytics", "cio-analytics, best (1000/batch by bytes, gzip off)"),
     "cio-best-gzip": ("cio-analytics", "cio-analytics, best (1000/batch by bytes, gzip on)"),
+    "cio-spool": ("cio-analytics", "cio-analytics, disk spool on"),
 }
 
 #: Messages per batch in the like-for-like comparison.
@@ -93,6 +100,9 @@ def _make_cio(key: str, url: str, queue_size: int, subject: Subject) -> Any:
     if key in BEST_VARIANTS:
         options = {"upload_size": 1000, "max_batch_bytes": MAX_BATCH_BYTES}
         options["gzip"] = key == "cio-best-gzip"
+    if key in SPOOL_VARIANTS:
+        # A fresh directory per workload process (removed with the machine's temp files).
+        options["spool_dir"] = tempfile.mkdtemp(prefix="cio-bench-spool-")
     return cio_analytics.Client(
         write_key=WRITE_KEY,
         host=url,

@@ -38,6 +38,7 @@ Locks: ``_lock`` guards ``_held``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import secrets
@@ -64,9 +65,9 @@ __all__ = [
 
 _SUFFIX: Final = ".seg"
 _TMP: Final = ".tmp"
-_OPEN_FLAGS: Final = (
-    os.O_RDWR | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-)
+_OPEN_FLAGS: Final = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+#: Bytes of zeros written at a time where posix_fallocate is missing.
+_ZEROS: Final = bytes(64 * 1024)
 
 _held: set[str] = set()
 _lock = threading.Lock()
@@ -135,8 +136,27 @@ def _lock_now(fd: int) -> bool:
     return True
 
 
-def create(folder: str, owner: str, seq: int) -> Held:
-    """Create, lock and publish a new segment for this process to write.
+def _allocate(fd: int, size: int) -> None:
+    """Give the file ``size`` bytes of real disk now: a full disk fails here, not later.
+
+    (A write through a file mapping into space the disk cannot provide would
+    be a SIGBUS, not an error.)
+    """
+    fallocate = getattr(os, "posix_fallocate", None)
+    if fallocate is not None:
+        try:
+            fallocate(fd, 0, size)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                raise
+    offset = 0
+    while offset < size:
+        offset += os.pwrite(fd, _ZEROS[: size - offset], offset)
+
+
+def create(folder: str, owner: str, seq: int, size: int) -> Held:
+    """Create, allocate, lock and publish a new segment of ``size`` bytes for this process.
 
     Raises:
         OSError: The folder cannot hold a new file (full, read-only, gone ...).
@@ -153,6 +173,7 @@ def create(folder: str, owner: str, seq: int) -> Held:
     try:
         if not _lock_now(fd):
             raise OSError(f"cannot lock {tmp}")
+        _allocate(fd, size)
         os.rename(tmp, path)
     except OSError:
         _forget(path)

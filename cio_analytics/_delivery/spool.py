@@ -1,9 +1,15 @@
 """The disk spool of one client: write-ahead segments, acknowledgements, replay, bounds.
 
 With ``spool_dir`` set, every message the client accepts is first appended to
-this process's current segment file (:meth:`Spool.append`: one ``os.write``
-on the caller's thread, so it is in the kernel before ``track()`` returns),
-then queued in memory as before. The spool remembers where each queued
+this process's current segment file (:meth:`Spool.append`, on the caller's
+thread), then queued in memory as before. The segment is allocated on disk
+at its full size when it is made and mapped into memory (``MAP_SHARED``), so
+appending is a copy into the kernel's page cache for that file, with no
+system call: once ``track()`` returns, the record belongs to the kernel and
+survives the death of the process (SIGKILL, an OOM kill, ``os._exit``, a crash
+in C) exactly as a ``write()`` would. Allocating first matters: a full disk
+then fails when a segment is made, as an error, instead of as a SIGBUS when a
+page of the mapping is first touched. The spool remembers where each queued
 message lies on disk (its segment and index) until the consumer settles it:
 
 - delivered, or refused for good (a 400, 401, 413): :meth:`Spool.done` appends
@@ -36,6 +42,7 @@ No lock is held while logging.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import threading
 import time
@@ -50,6 +57,7 @@ from cio_analytics._delivery.spool_format import (
     ack_record,
     data_record,
     parse,
+    used_length,
 )
 from cio_analytics._logging import logger
 from cio_analytics._process import check_fork
@@ -79,8 +87,10 @@ class Segment:
 
     Attributes:
         held: Its descriptor (carrying the lock) and path; None once let go.
+        mm: Its mapping, for a segment this process writes (None for a claimed one).
+        capacity: The bytes allocated (and mapped) when it was made.
         next_index: The index of the next message written to it.
-        size: Bytes in the file.
+        size: Bytes of records in it (where the next record goes).
         outstanding: Its messages without a final outcome (in memory or on disk).
         pending: ``(index, offset, length)`` of its messages waiting on disk for replay.
         closed: No message will be written to it any more.
@@ -89,6 +99,8 @@ class Segment:
 
     held: lease.Held | None
     stem: str
+    mm: mmap.mmap | None = None
+    capacity: int = 0
     next_index: int = 0
     size: int = 0
     outstanding: int = 0
@@ -158,23 +170,24 @@ class Spool:
         failure: OSError | None = None
         with self._lock:
             segment = self._active
-            if segment is None or segment.size >= self._rotate_bytes:
-                segment, failure = self._rotate()
-            if segment is not None and segment.held is not None:
-                index = segment.next_index
-                record = data_record(index, data)
+            index = 0 if segment is None else segment.next_index
+            record = data_record(index, data)
+            if segment is None or segment.size + len(record) > segment.capacity:
+                segment, failure = self._rotate(len(record))
+                if segment is not None:
+                    record = data_record(0, data)
+            if segment is not None and segment.mm is not None:
+                size = segment.size
                 try:
-                    written = os.write(segment.held.fd, record)
-                    if written != len(record):
-                        raise OSError(f"short write ({written} of {len(record)} bytes)")
+                    segment.mm[size : size + len(record)] = record
                     if self._fsync_each:
-                        os.fsync(segment.held.fd)
-                except OSError as exc:
-                    failure = exc
+                        segment.mm.flush()
+                except (OSError, ValueError) as exc:
+                    failure = OSError(str(exc))
                 else:
-                    self._where[id(data)] = (segment, index, segment.size, data, False)
-                    segment.next_index = index + 1
-                    segment.size += written
+                    self._where[id(data)] = (segment, segment.next_index, size, data, False)
+                    segment.next_index += 1
+                    segment.size = size + len(record)
                     segment.outstanding += 1
                     segment.written_at = time.time()
                     self.spooled += 1
@@ -200,10 +213,10 @@ class Spool:
         with self._lock:
             segment = self._active
             self._dirty = False
-            if segment is None or segment.held is None:
+            if segment is None or segment.mm is None:
                 return
-            with contextlib.suppress(OSError):  # the next write reports a failing disk
-                os.fsync(segment.held.fd)
+            with contextlib.suppress(OSError, ValueError):  # a failing disk shows elsewhere
+                segment.mm.flush()
 
     def _tokens(self, messages: Sequence[bytes]) -> list[_Token]:
         where = self._where
@@ -234,7 +247,7 @@ class Spool:
                     self._drop(segment)
                     continue
                 try:
-                    os.write(segment.held.fd, ack_record(indexes))
+                    _put(segment, ack_record(indexes))
                 except OSError as exc:  # the acks are lost: at worst a resend after a crash
                     failure = exc
         if failure is not None:
@@ -323,7 +336,9 @@ class Spool:
         if not todo:
             lease.release(held, delete=True)
             return 0
-        segment = Segment(held, held.stem, size=len(buf), closed=True, written_at=written_at)
+        segment = Segment(
+            held, held.stem, size=used_length(buf), closed=True, written_at=written_at
+        )
         segment.pending = [(r.index, r.offset, r.length) for r in todo]
         segment.outstanding = len(todo)
         with self._lock:
@@ -417,15 +432,23 @@ class Spool:
                 total += os.stat(os.path.join(self.folder, name)).st_size
         return total
 
-    def _rotate(self) -> tuple[Segment | None, OSError | None]:
-        """Start a new segment (under the lock); the old one is closed."""
+    def _rotate(self, needed: int) -> tuple[Segment | None, OSError | None]:
+        """Start a new segment with room for ``needed`` bytes (under the lock); close the old."""
         self._close_active()
         self._seq += 1
+        capacity = max(self._rotate_bytes, needed + 1024)
         try:
-            held = lease.create(self.folder, self._owner, self._seq)
+            held = lease.create(self.folder, self._owner, self._seq, capacity)
         except OSError as exc:
             return None, exc
-        segment = Segment(held, held.stem)
+        try:
+            mapped = mmap.mmap(held.fd, capacity)
+        except (OSError, ValueError) as exc:
+            lease.release(held, delete=True)
+            return None, OSError(str(exc))
+        if self.fsync != "never":
+            _sync_folder(self.folder)  # the new name survives a power loss too
+        segment = Segment(held, held.stem, mm=mapped, capacity=capacity)
         self._segments[held.stem] = segment
         self._active = segment
         return segment, None
@@ -441,6 +464,7 @@ class Spool:
         """Delete a segment whose messages are all done (under the lock)."""
         held, segment.held = segment.held, None
         self._segments.pop(segment.stem, None)
+        _unmap(segment)
         if held is not None:
             lease.release(held, delete=True)
 
@@ -470,8 +494,14 @@ class Spool:
             for segment in list(self._segments.values()):
                 held, segment.held = segment.held, None
                 segment.pending.clear()
+                mapped = segment.mm is not None
+                _unmap(segment)
                 if held is not None:
-                    lease.release(held, delete=segment.outstanding <= 0)
+                    done = segment.outstanding <= 0
+                    if mapped and not done:
+                        with contextlib.suppress(OSError):  # give back the unused space
+                            os.ftruncate(held.fd, segment.size)
+                    lease.release(held, delete=done)
             self._segments.clear()
             self.replaying = 0
 
@@ -479,12 +509,41 @@ class Spool:
         """In a forked child: close the parent's descriptors, touch none of its files."""
         for segment in list(self._segments.values()):
             held, segment.held = segment.held, None
+            _unmap(segment)  # the child's view only: the parent's mapping is its own
             if held is not None:
                 lease.forget_inherited(held)
         self._segments = {}
         self._active = None
         self._where = {}
         self.off_reason = "forked: the parent's spool"
+
+
+def _put(segment: Segment, record: bytes) -> None:
+    """Append ``record`` to a segment (through its mapping while there is room)."""
+    size = segment.size
+    end = size + len(record)
+    if segment.mm is not None and end <= segment.capacity:
+        segment.mm[size:end] = record
+    elif segment.held is not None:
+        os.pwrite(segment.held.fd, record, size)
+    segment.size = end
+
+
+def _unmap(segment: Segment) -> None:
+    mapped, segment.mm = segment.mm, None
+    if mapped is not None:
+        with contextlib.suppress(OSError, ValueError, BufferError):
+            mapped.close()
+
+
+def _sync_folder(folder: str) -> None:
+    """fsync a directory, so the names in it survive a power loss (where that is possible)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _rotate_bytes(max_bytes: int) -> int:

@@ -8,10 +8,15 @@ record, at the end. Two kinds of record, both checked by a CRC-32:
           One encoded message, exactly the bytes the queue holds. ``index``
           numbers the segment's messages from 0; the crc covers the payload
           and is seeded with the index, so a damaged index is caught too.
-``ack``   ``C1 0A`` | range count (u16) | crc (u32) | ranges
+``ack``   ``C1 0A`` | range count (u16) | crc (u32) | ranges | ``A5``
           Messages of this segment that reached their final outcome
           (delivered, or refused for good), as ``(first index, count)`` pairs
           of u32; the crc covers the ranges.
+
+A segment file is allocated at its full size when it is made, so it ends
+with zero bytes after its last record; neither kind of record ends with a
+zero byte (a payload is JSON, an ack ends with ``A5``), so the zeros at the
+end are free space, not damage.
 
 All integers are little-endian. :func:`parse` reads a whole segment and never
 raises or loops on bad bytes: a record whose checksum fails, or a tail cut
@@ -40,6 +45,7 @@ __all__ = [
     "index_ranges",
     "parse",
     "payloads",
+    "used_length",
 ]
 
 _MAGIC_DATA: Final = b"\xc1\x0d"
@@ -53,6 +59,8 @@ DATA_HEADER: Final = _DATA.size
 MAX_PAYLOAD: Final = 0xFFFF
 #: Ranges one ack record holds at most (its count is a u16).
 _MAX_RANGES: Final = 0xFFFF
+#: The last byte of an ack record (never zero: zeros after the records are free space).
+_ACK_END: Final = b"\xa5"
 _pack_data = _DATA.pack
 _crc32 = zlib.crc32
 
@@ -81,7 +89,7 @@ def ack_record(indexes: Iterable[int]) -> bytes:
     for start in range(0, len(runs), _MAX_RANGES):
         chunk = runs[start : start + _MAX_RANGES]
         body = b"".join(_RANGE.pack(first, count) for first, count in chunk)
-        out.append(_ACK.pack(_MAGIC_ACK, len(chunk), _crc32(body)) + body)
+        out.append(_ACK.pack(_MAGIC_ACK, len(chunk), _crc32(body)) + body + _ACK_END)
     return b"".join(out)
 
 
@@ -151,13 +159,15 @@ def _ack_at(buf: bytes, pos: int, parsed: Parsed | None) -> int:
     crc: int
     _, count, crc = _ACK.unpack_from(buf, pos)
     end = pos + _ACK.size + count * _RANGE.size
-    if end > len(buf) or _crc32(buf[pos + _ACK.size : end]) != crc:
+    if end >= len(buf) or buf[end : end + 1] != _ACK_END:
+        return -1
+    if _crc32(buf[pos + _ACK.size : end]) != crc:
         return -1
     if parsed is not None:
         for i in range(count):
             first, n = _RANGE.unpack_from(buf, pos + _ACK.size + i * _RANGE.size)
             parsed.acked.update(range(first, first + n))
-    return end
+    return end + 1
 
 
 def _record_at(buf: bytes, pos: int, parsed: Parsed | None) -> int:
@@ -187,11 +197,17 @@ def _resync(buf: bytes, start: int) -> int:
         pos = candidate + 1
 
 
+def used_length(buf: bytes) -> int:
+    """Where a segment's records end: the zero bytes after them are unused space."""
+    return len(buf.rstrip(b"\x00"))
+
+
 def parse(buf: bytes) -> Parsed:
     """Read every record of a segment; damaged and torn bytes become bad ranges."""
     parsed = Parsed()
     pos = 0
-    size = len(buf)
+    size = used_length(buf)
+    buf = buf[:size]
     while pos < size:
         end = _record_at(buf, pos, parsed)
         if end >= 0:

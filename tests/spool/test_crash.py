@@ -12,7 +12,7 @@ import os
 import signal
 from pathlib import Path
 
-from cio_analytics._delivery.spool_format import data_record
+from cio_analytics._delivery.spool_format import data_record, used_length
 from cio_analytics.testing import LocalServer
 
 from ._support import counts, folder_of, last_json, run_child, segments, wait_for
@@ -103,7 +103,9 @@ def test_a_torn_final_record_is_set_aside_and_the_rest_delivered(
     """A record cut short at the end of a segment: the good ones arrive, the bytes go aside."""
     segment = _killed_before_sending(server, spool_dir, 200)
     torn = data_record(200, b'{"type":"track","event":"Torn"}')[:17]
-    with segment.open("ab") as fh:  # what a write cut by a crash leaves behind
+    data = segment.read_bytes()
+    with segment.open("r+b") as fh:  # what a write cut by a crash leaves behind
+        fh.seek(used_length(data))
         fh.write(torn)
     second = run_child(REPLAYER, server, spool_dir)
     assert second.returncode == 0, second.stderr
@@ -121,7 +123,7 @@ def test_a_damaged_record_loses_only_itself(server: LocalServer, spool_dir: Path
     """A flipped byte in the middle of a segment: that message is set aside, the others arrive."""
     segment = _killed_before_sending(server, spool_dir, 50)
     data = bytearray(segment.read_bytes())
-    middle = len(data) // 2
+    middle = used_length(bytes(data)) // 2
     data[middle] ^= 0xFF
     segment.write_bytes(bytes(data))
     second = run_child(REPLAYER, server, spool_dir)

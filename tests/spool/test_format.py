@@ -39,7 +39,7 @@ class TestRecords:
     def test_ranges_are_compact(self) -> None:
         """A batch of consecutive indexes is one range: 8 bytes on disk, not one per message."""
         assert index_ranges([5, 3, 4, 9, 10]) == [(3, 3), (9, 2)]
-        assert len(ack_record(range(100))) == 8 + 8
+        assert len(ack_record(range(100))) == 8 + 8 + 1
 
     def test_header_is_twelve_bytes(self) -> None:
         """A message costs its bytes plus a 12-byte header on disk."""
@@ -71,6 +71,12 @@ class TestDamage:
         buf[-1] ^= 0xFF
         parsed = parse(bytes(buf))
         assert len(parsed.unacked) == 20
+
+    def test_zeros_after_the_records_are_free_space(self) -> None:
+        """A segment is allocated at its full size: the zeros after its records are not damage."""
+        buf = _segment(MESSAGES, acked=(0,)) + bytes(4096)
+        parsed = parse(buf)
+        assert parsed.bad == [] and len(parsed.unacked) == 19
 
     def test_garbage_never_loops_or_raises(self) -> None:
         """Random bytes, with record markers sprinkled in, parse in one bounded pass."""
