@@ -170,14 +170,11 @@ class Spool:
         failure: OSError | None = None
         with self._lock:
             segment = self._active
-            index = 0 if segment is None else segment.next_index
-            record = data_record(index, data)
-            if segment is None or segment.size + len(record) > segment.capacity:
-                segment, failure = self._rotate(len(record))
-                if segment is not None:
-                    record = data_record(0, data)
+            if segment is None or segment.size + DATA_HEADER + len(data) > segment.capacity:
+                segment, failure = self._rotate(DATA_HEADER + len(data))
             if segment is not None and segment.mm is not None:
                 size = segment.size
+                record = data_record(segment.next_index, data)
                 try:
                     segment.mm[size : size + len(record)] = record
                     if self._fsync_each:
@@ -189,7 +186,6 @@ class Spool:
                     segment.next_index += 1
                     segment.size = size + len(record)
                     segment.outstanding += 1
-                    segment.written_at = time.time()
                     self.spooled += 1
                     self._dirty = True
                     return True
@@ -442,7 +438,10 @@ class Spool:
         except OSError as exc:
             return None, exc
         try:
-            mapped = mmap.mmap(held.fd, capacity)
+            # MAP_POPULATE (Linux): the pages are faulted in now, once, not one
+            # fault every few messages on the callers' threads.
+            flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+            mapped = mmap.mmap(held.fd, capacity, flags=flags)
         except (OSError, ValueError) as exc:
             lease.release(held, delete=True)
             return None, OSError(str(exc))
@@ -457,6 +456,7 @@ class Spool:
         segment, self._active = self._active, None
         if segment is not None:
             segment.closed = True
+            segment.written_at = time.time()  # its last message is at most this old
             if segment.outstanding <= 0:
                 self._drop(segment)
 
