@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from cio_analytics._delivery import lease
 from cio_analytics._delivery.ratelimit import TokenBucket
 from cio_analytics._delivery.report import (
     FailureLog,
@@ -301,6 +302,8 @@ class DeliveryContext:
 def _open_spool(spool_dir: str, write_key: str, settings: Settings) -> Spool | None:
     """The spool in ``spool_dir`` for this key and host, or None (and one warning) if unusable."""
     try:
+        if not lease.SUPPORTED:
+            raise SpoolUnavailable("this platform has no POSIX record locks (fcntl)")
         folder = prepare(spool_dir, write_key, settings.base_url)
     except (SpoolUnavailable, OSError) as exc:
         logger.warning(

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import secrets
 import threading
@@ -49,7 +48,15 @@ from typing import Final
 
 from cio_analytics._process import on_fork
 
+try:
+    import fcntl
+except ImportError:  # Windows: no POSIX record locks, so no spool
+    SUPPORTED = False
+else:
+    SUPPORTED = True
+
 __all__ = [
+    "SUPPORTED",
     "Held",
     "claim",
     "create",

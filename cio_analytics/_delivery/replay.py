@@ -7,8 +7,9 @@ no thread). Each round it:
 
 1. claims a segment whose holder is gone (a process that died, or a client
    that shut down), while this process has little waiting to replay;
-2. rotates a long-written segment and evicts what ``spool_max_bytes`` and
-   ``spool_max_age`` no longer allow (counted, reported to on_error);
+2. rotates a long-written segment, evicts what ``spool_max_bytes`` and
+   ``spool_max_age`` no longer allow (counted, reported to on_error), and
+   makes the next segment ahead of need once half of the current one is used;
 3. feeds waiting messages to the in-memory queue, oldest first, as the queue
    has room. They then travel like any other message: batches, the rate
    limiter, the senders, retries. While delivery fails, it feeds one batch
@@ -121,6 +122,7 @@ class Replayer:
             self._claim(spool)
         for eviction in spool.tick():
             self._context.report_evicted(eviction.why, eviction.messages)
+        spool.prepare()
         return self._feed(spool)
 
     def _claim(self, spool: Spool) -> None:

@@ -46,6 +46,7 @@ import mmap
 import os
 import threading
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -55,7 +56,7 @@ from cio_analytics._delivery.spool_format import (
     DATA_HEADER,
     Parsed,
     ack_record,
-    data_record,
+    data_header,
     parse,
     used_length,
 )
@@ -74,6 +75,7 @@ _ROTATE_MIN: Final = 16 * 1024
 _ROTATE_AGE: Final = 30.0
 #: Records read back per call of :meth:`Spool.take` at most.
 _TAKE_MAX: Final = 1000
+_crc32: Final = zlib.crc32
 #: Subfolder of the key folder where bad bytes are moved.
 QUARANTINE: Final = "bad"
 
@@ -135,6 +137,8 @@ class Spool:
         self._owner = lease.new_owner()
         self._seq = 0
         self._active: Segment | None = None
+        #: The next segment, made ahead by the replay thread (so a caller never waits for it).
+        self._standby: Segment | None = None
         self._segments: dict[str, Segment] = {}
         self._where: dict[int, _Token] = {}
         self._dirty = False
@@ -167,24 +171,28 @@ class Spool:
         if os.getpid() != self._pid:
             check_fork()  # a fork in C not noticed yet: never write to the parent's file
             return False
+        checksum = _crc32(data)  # outside the lock: callers on other threads wait on it
+        size = len(data)
         failure: OSError | None = None
         with self._lock:
             segment = self._active
-            if segment is None or segment.size + DATA_HEADER + len(data) > segment.capacity:
-                segment, failure = self._rotate(DATA_HEADER + len(data))
-            if segment is not None and segment.mm is not None:
-                size = segment.size
-                record = data_record(segment.next_index, data)
+            if segment is None or segment.size + DATA_HEADER + size > segment.capacity:
+                segment, failure = self._rotate(DATA_HEADER + size)
+            mapped = None if segment is None else segment.mm
+            if segment is not None and mapped is not None:
+                index = segment.next_index
+                start = segment.size
                 try:
-                    segment.mm[size : size + len(record)] = record
+                    mapped[start : start + DATA_HEADER] = data_header(index, data, checksum)
+                    mapped[start + DATA_HEADER : start + DATA_HEADER + size] = data
                     if self._fsync_each:
-                        segment.mm.flush()
+                        mapped.flush()
                 except (OSError, ValueError) as exc:
                     failure = OSError(str(exc))
                 else:
-                    self._where[id(data)] = (segment, segment.next_index, size, data, False)
-                    segment.next_index += 1
-                    segment.size = size + len(record)
+                    self._where[id(data)] = (segment, index, start, data, False)
+                    segment.next_index = index + 1
+                    segment.size = start + DATA_HEADER + size
                     segment.outstanding += 1
                     self.spooled += 1
                     self._dirty = True
@@ -228,13 +236,31 @@ class Spool:
 
     def done(self, messages: Sequence[bytes]) -> None:
         """``messages`` reached their final outcome: acknowledge them on disk."""
+        # Sorted out before taking the lock: callers of append() wait on it.
         groups: dict[Segment, list[int]] = {}
+        replayed = 0
+        where = self._where
+        pop = where.pop
+        last: Segment | None = None
+        indexes: list[int] = []
+        for message in messages:
+            token = pop(id(message), None)
+            if token is None:
+                continue
+            if token[3] is not message:  # another object at a recycled id: not ours
+                where[id(token[3])] = token
+                continue
+            if token[0] is not last:
+                last = token[0]
+                indexes = groups.setdefault(last, [])
+            indexes.append(token[1])
+            replayed += token[4]
+        if not groups:
+            return
+        records = {segment: ack_record(indexes) for segment, indexes in groups.items()}
         failure: OSError | None = None
         with self._lock:
-            for token in self._tokens(messages):
-                groups.setdefault(token[0], []).append(token[1])
-                if token[4]:
-                    self.replaying -= 1
+            self.replaying -= replayed
             for segment, indexes in groups.items():
                 segment.outstanding -= len(indexes)
                 if segment.held is None:
@@ -243,7 +269,7 @@ class Spool:
                     self._drop(segment)
                     continue
                 try:
-                    _put(segment, ack_record(indexes))
+                    _put(segment, records[segment])
                 except OSError as exc:  # the acks are lost: at worst a resend after a crash
                     failure = exc
         if failure is not None:
@@ -258,8 +284,8 @@ class Spool:
         """
         first: list[bytes] = []
         again: list[bytes] = []
+        tokens = self._tokens(messages)
         with self._lock:
-            tokens = self._tokens(messages)
             for segment, index, offset, data, replayed in tokens:
                 if segment.held is not None:
                     segment.pending.append((index, offset, len(data)))
@@ -428,11 +454,42 @@ class Spool:
                 total += os.stat(os.path.join(self.folder, name)).st_size
         return total
 
+    def prepare(self) -> None:
+        """Make the next segment ahead of need (on the replay thread), once half of one is used.
+
+        A caller that fills a segment then switches to it at once instead of
+        allocating, mapping and touching a new file on its own thread.
+        """
+        with self._lock:
+            active = self._active
+            if (
+                self._standby is not None
+                or self.off_reason is not None
+                or active is None  # nothing written yet: no segment ahead of need
+                or active.size < active.capacity // 2
+            ):
+                return
+            self._standby, _ = self._new_segment(self._rotate_bytes)
+
     def _rotate(self, needed: int) -> tuple[Segment | None, OSError | None]:
         """Start a new segment with room for ``needed`` bytes (under the lock); close the old."""
         self._close_active()
+        standby, self._standby = self._standby, None
+        if standby is not None and standby.capacity >= needed:
+            self._segments[standby.stem] = standby
+            self._active = standby
+            return standby, None
+        if standby is not None:
+            self._drop(standby)
+        segment, failure = self._new_segment(max(self._rotate_bytes, needed + 1024))
+        if segment is not None:
+            self._segments[segment.stem] = segment
+            self._active = segment
+        return segment, failure
+
+    def _new_segment(self, capacity: int) -> tuple[Segment | None, OSError | None]:
+        """Allocate, lock, map and touch a new segment file (under the lock)."""
         self._seq += 1
-        capacity = max(self._rotate_bytes, needed + 1024)
         try:
             held = lease.create(self.folder, self._owner, self._seq, capacity)
         except OSError as exc:
@@ -447,10 +504,12 @@ class Spool:
             return None, OSError(str(exc))
         if self.fsync != "never":
             _sync_folder(self.folder)  # the new name survives a power loss too
-        segment = Segment(held, held.stem, mm=mapped, capacity=capacity)
-        self._segments[held.stem] = segment
-        self._active = segment
-        return segment, None
+        with contextlib.suppress(OSError, ValueError):
+            # Write every page once now: the first write to a page of a shared
+            # file mapping faults (the kernel marks it dirty), and those faults
+            # belong here, not on the callers' threads.
+            mapped[:capacity] = bytes(capacity)
+        return Segment(held, held.stem, mm=mapped, capacity=capacity), None
 
     def _close_active(self) -> None:
         segment, self._active = self._active, None
@@ -476,6 +535,9 @@ class Spool:
                 return
             self.off_reason = reason
             self._close_active()
+            standby, self._standby = self._standby, None
+            if standby is not None:
+                self._drop(standby)
         logger.warning(
             "cio_analytics: the disk spool in %s is off (%s); messages are kept in memory "
             "only from now on, as without spool_dir. What is already on disk stays there "
@@ -491,6 +553,9 @@ class Spool:
         """
         with self._lock:
             self._close_active()
+            standby, self._standby = self._standby, None
+            if standby is not None:
+                self._drop(standby)
             for segment in list(self._segments.values()):
                 held, segment.held = segment.held, None
                 segment.pending.clear()
@@ -512,6 +577,10 @@ class Spool:
             _unmap(segment)  # the child's view only: the parent's mapping is its own
             if held is not None:
                 lease.forget_inherited(held)
+        standby, self._standby = self._standby, None
+        if standby is not None and standby.held is not None:
+            _unmap(standby)
+            lease.forget_inherited(standby.held)
         self._segments = {}
         self._active = None
         self._where = {}

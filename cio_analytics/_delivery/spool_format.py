@@ -6,8 +6,10 @@ record, at the end. Two kinds of record, both checked by a CRC-32:
 
 ``data``  ``C1 0D`` | payload length (u16) | index (u32) | crc (u32) | payload
           One encoded message, exactly the bytes the queue holds. ``index``
-          numbers the segment's messages from 0; the crc covers the payload
-          and is seeded with the index, so a damaged index is caught too.
+          numbers the segment's messages from 0; the crc is the payload's
+          CRC-32 mixed with the index (:func:`seal`), so a damaged index is
+          caught too, and the payload's part can be computed before the
+          index is known.
 ``ack``   ``C1 0A`` | range count (u16) | crc (u32) | ranges | ``A5``
           Messages of this segment that reached their final outcome
           (delivered, or refused for good), as ``(first index, count)`` pairs
@@ -41,10 +43,12 @@ __all__ = [
     "Parsed",
     "Record",
     "ack_record",
+    "data_header",
     "data_record",
     "index_ranges",
     "parse",
     "payloads",
+    "seal",
     "used_length",
 ]
 
@@ -65,9 +69,23 @@ _pack_data = _DATA.pack
 _crc32 = zlib.crc32
 
 
+def seal(index: int, payload_crc: int) -> int:
+    """The crc field of a data record: the payload's CRC-32 mixed with its index.
+
+    Multiplying by an odd constant modulo 2**32 is a bijection, so a different
+    index always gives a different field.
+    """
+    return payload_crc ^ ((index * 0x9E3779B1) & 0xFFFFFFFF)
+
+
+def data_header(index: int, payload: bytes, payload_crc: int) -> bytes:
+    """The 12 bytes before ``payload`` in its data record (``payload_crc``: its CRC-32)."""
+    return _pack_data(_MAGIC_DATA, len(payload), index, seal(index, payload_crc))
+
+
 def data_record(index: int, payload: bytes) -> bytes:
     """The bytes of the data record holding ``payload`` as message ``index`` of its segment."""
-    return _pack_data(_MAGIC_DATA, len(payload), index, _crc32(payload, index)) + payload
+    return data_header(index, payload, _crc32(payload)) + payload
 
 
 def index_ranges(indexes: Iterable[int]) -> list[tuple[int, int]]:
@@ -144,7 +162,7 @@ def _data_at(buf: bytes, pos: int, parsed: Parsed | None) -> int:
     crc: int
     _, length, index, crc = _DATA.unpack_from(buf, pos)
     end = pos + _DATA.size + length
-    if end > len(buf) or _crc32(buf[pos + _DATA.size : end], index) != crc:
+    if end > len(buf) or seal(index, _crc32(buf[pos + _DATA.size : end])) != crc:
         return -1
     if parsed is not None:
         parsed.records.append(Record(index, pos, length))
