@@ -8,7 +8,9 @@ reference clients take ``host`` without ``/v1`` and post to
 
 Two more subjects run cio_analytics with its best settings for throughput:
 batches of up to 1,000 messages cut by bytes under the API's 500 KB, with
-gzip off and on.
+gzip off and on. And one runs cio_analytics like-for-like with the disk spool on
+(``spool_dir`` in a fresh temporary directory, ``spool_fsync="never"``), to
+show what the spool costs the caller and the delivery rate.
 
 The latency scenarios use each library's defaults instead (``defaults=True``):
 only the write key, ``host``, ``on_error`` (a counter) and a queue large
@@ -19,6 +21,7 @@ option for four consumer threads.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +36,7 @@ __all__ = [
     "LATENCY_SUBJECTS",
     "LIBRARIES",
     "REFERENCE",
+    "SPOOL_VARIANTS",
     "Subject",
     "make_subject",
 ]
@@ -45,6 +49,8 @@ BEST_VARIANTS: Final = ("cio-best", "cio-best-gzip")
 LATENCY_SUBJECTS: Final = ("cio", "cdp", "cdp-thread4", "segment")
 #: Consumer threads of the ``cdp-thread4`` subject.
 CDP_THREADS: Final = 4
+#: cio_analytics like-for-like with the disk spool on (burst and end-to-end scenarios).
+SPOOL_VARIANTS: Final = ("cio-spool",)
 #: Environment added to a subject's workload process.
 ENVIRONMENTS: Final[dict[str, dict[str, str]]] = {}
 #: The subject every ratio is computed against.
@@ -60,6 +66,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "cio-import": ("cio-analytics", "cio-analytics import FILE"),
     "cio-import-dry": ("cio-analytics", "cio-analytics import FILE --dry-run"),
     "cio-send-batch": ("cio-analytics", "Client.send_batch(entries)"),
+    "cio-spool": ("cio-analytics", "cio-analytics, disk spool on"),
 }
 
 #: Messages per batch in the like-for-like comparison.
@@ -112,6 +119,9 @@ def _make_cio(key: str, url: str, queue_size: int, subject: Subject, defaults: b
     if key in BEST_VARIANTS:
         options = {"upload_size": 1000, "max_batch_bytes": MAX_BATCH_BYTES}
         options["gzip"] = key == "cio-best-gzip"
+    if key in SPOOL_VARIANTS:
+        # A fresh directory per workload process (removed with the machine's temp files).
+        options["spool_dir"] = tempfile.mkdtemp(prefix="cio-bench-spool-")
     return cio_analytics.Client(
         write_key=WRITE_KEY,
         host=url,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-from _libraries import BEST_VARIANTS, LATENCY_SUBJECTS, LIBRARIES
+from _libraries import BEST_VARIANTS, LATENCY_SUBJECTS, LIBRARIES, SPOOL_VARIANTS
 
 __all__ = [
     "BULK_VARIANTS",
@@ -71,7 +71,7 @@ _BURST = ScenarioPlan(
     ),
     n=50_000,
     rounds=5,
-    subjects=LIBRARIES,
+    subjects=(*LIBRARIES, *SPOOL_VARIANTS),
     figures=(
         Figure("median_us", "median us", 2),
         Figure("p99_us", "p99 us", 1),
@@ -111,7 +111,7 @@ _E2E = ScenarioPlan(
     ),
     n=50_000,
     rounds=5,
-    subjects=(*LIBRARIES, *BEST_VARIANTS, *CEILINGS),
+    subjects=(*LIBRARIES, *SPOOL_VARIANTS, *BEST_VARIANTS, *CEILINGS),
     figures=(
         Figure("msgs_per_s", "msgs/s", 0),
         Figure("seconds", "seconds", 2),

@@ -28,3 +28,6 @@ Runner = Callable[..., Any]
 def drop_queued(client: cio_analytics.Client) -> None:
     """Forget what the client queued (there is no public way; the deque is private)."""
     client._queue.clear()
+    spool = client._context.spool
+    if spool is not None:
+        spool._where.clear()  # what the spool remembers of the queued messages, likewise

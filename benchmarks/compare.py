@@ -55,6 +55,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="smaller N and one round")
     parser.add_argument("--scenarios", help="comma-separated subset: burst,idle,e2e,...")
+    parser.add_argument(
+        "--subjects", help="comma-separated subset of the libraries: cio,cio-spool,cdp,..."
+    )
     parser.add_argument("--markdown", type=Path, default=DEFAULT_MARKDOWN)
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     parser.add_argument(
@@ -238,6 +241,12 @@ def main(argv: list[str]) -> int:
     except ValueError as exc:
         print(f"compare.py: {exc}", file=sys.stderr)
         return 2
+    if args.subjects:
+        wanted = set(args.subjects.split(","))
+        plans = [
+            dataclasses.replace(p, subjects=tuple(s for s in p.subjects if s in wanted))
+            for p in plans
+        ]
     started, load = time.monotonic(), os.getloadavg()
     runs = _run_all(plans)
     header = _header(argv, plans, started, load)

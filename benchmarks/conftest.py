@@ -39,6 +39,17 @@ def quiet_client() -> Iterator[cio_analytics.Client]:
 
 
 @pytest.fixture
+def spooled_client(tmp_path: Any) -> Iterator[cio_analytics.Client]:
+    """:func:`quiet_client` with the disk spool on: every call also writes its message to disk."""
+    client = cio_analytics.Client(**QUIET_SETTINGS, spool_dir=str(tmp_path / "spool"))
+    try:
+        yield client
+    finally:
+        drop_queued(client)
+        client.shutdown(timeout=1.0)
+
+
+@pytest.fixture
 def quiet_default_client() -> Iterator[cio_analytics.Client]:
     """The module-level API's default client, configured like :func:`quiet_client`."""
     cio_analytics.reset()

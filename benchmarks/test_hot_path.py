@@ -45,6 +45,14 @@ def test_client_track(
 
 
 @pytest.mark.benchmark(group="track")
+def test_client_track_spooled(
+    hot: Runner, spooled_client: cio_analytics.Client, track_args: tuple[Any, ...]
+) -> None:
+    """``Client.track`` with the disk spool on: the same, plus one ``os.write`` of the message."""
+    hot(spooled_client.track, track_args, after_round=lambda: drop_queued(spooled_client))
+
+
+@pytest.mark.benchmark(group="track")
 def test_module_track(
     hot: Runner, quiet_default_client: cio_analytics.Client, track_args: tuple[Any, ...]
 ) -> None:

@@ -156,7 +156,7 @@ __all__ = [
 VERSION: str = __version__
 
 # Module settings. None means "the default" (or the environment variable for
-# write_key, region and host). Assigning one is applied to the default client.
+# write_key, region, host and spool_dir). Assigning one is applied to the default client.
 write_key: str | None = None
 region: str | None = None
 host: str | None = None
@@ -186,6 +186,10 @@ before_send: "_Hook | _typing.Sequence[_Hook] | None" = None
 log_handled_failures: bool | None = None
 max_in_flight: int | None = None
 grow_batches: bool | None = None
+spool_dir: "str | _typing.Any | None" = None
+spool_max_bytes: int | None = None
+spool_max_age: float | None = None
+spool_fsync: str | None = None
 thread: int | None = None
 
 #: Public names imported on first use, not at ``import cio_analytics``: asyncio

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import os
 import threading
 import time
 import weakref
@@ -15,8 +16,9 @@ from cio_analytics._bulk_result import BulkResult, Entry
 from cio_analytics._calls import Calls
 from cio_analytics._delivery.consumer import BatchSender, Consumer, http_sender
 from cio_analytics._delivery.context import DeliveryContext
+from cio_analytics._delivery.replay import Replayer
 from cio_analytics._delivery.sleeper import Sleeper
-from cio_analytics._delivery.stats import ClientStats
+from cio_analytics._delivery.stats import ClientStats, SpoolFigures
 from cio_analytics._lifecycle import ExitDrain, note_client
 from cio_analytics._process import check_fork, on_fork
 from cio_analytics._settings import (
@@ -104,6 +106,17 @@ class Client(Calls):
             ``upload_size`` at most.
         log_handled_failures: Log undelivered messages at WARNING even when
             ``on_error`` receives them (by default they are then logged at DEBUG).
+        spool_dir: A directory for the disk spool (env ``CUSTOMERIO_SPOOL_DIR``):
+            every accepted message is written there before the call returns and
+            survives the process's death and outages longer than the retry
+            budget; None (the default) keeps messages in memory only.
+        spool_max_bytes: Bytes the spool may hold for this key and host (1 GiB);
+            the oldest messages are evicted (and reported) beyond.
+        spool_max_age: Seconds a message may wait in the spool (7 days).
+        spool_fsync: ``"never"`` (the default: the kernel holds every message,
+            which survives the process's death), ``"batch"`` (fsync before each
+            batch is sent) or ``"message"`` (fsync every message: survives a
+            power loss, slow).
     """
 
     def __init__(
@@ -139,6 +152,10 @@ class Client(Calls):
         log_handled_failures: bool | None = None,
         max_in_flight: int | None = None,
         grow_batches: bool | None = None,
+        spool_dir: str | os.PathLike[str] | None = None,
+        spool_max_bytes: int | None = None,
+        spool_max_age: float | None = None,
+        spool_fsync: str | None = None,
     ) -> None:
         given = dict(locals())
         for name in ("self", "proxies", "thread", "proxy"):
@@ -161,7 +178,8 @@ class Client(Calls):
         self._debug = False
         self._apply(settings)
         self._consumer = self._new_consumer()
-        self._exit = ExitDrain(self._consumer, self._context)
+        self._replayer = Replayer(self._context, self._consumer)
+        self._exit = ExitDrain(self._consumer, self._context, self._replayer)
         # When nobody references the client any more, its thread delivers what is
         # queued and ends (the exit hook holds the drain, not the client).
         weakref.finalize(self, ExitDrain.release, self._exit).atexit = False
@@ -186,6 +204,12 @@ class Client(Calls):
         )
         self._context.apply(settings)
         self._count_enqueued = self._context.stats.count_enqueued
+        # With the disk spool on, the enqueue step is the spooled one (chosen
+        # here, once): with it off, the hot path is exactly what it was.
+        if self._context.spool is not None:
+            self.__dict__["_enqueue"] = self._enqueue_spooled
+        else:
+            self.__dict__.pop("_enqueue", None)
         if settings.debug != self._debug:
             self._debug = settings.debug
             _logging.set_debug(settings.debug)
@@ -211,10 +235,11 @@ class Client(Calls):
         thread = changes.pop("thread", None)
         if thread is not None:
             changes.setdefault("max_in_flight", thread)  # the official library's thread=N
-        defaults = Settings.resolve(**dict.fromkeys(("write_key", "region", "host")))
+        from_env = ("write_key", "region", "host", "spool_dir")
+        defaults = Settings.resolve(**dict.fromkeys(from_env))
         values: dict[str, Any] = {}
         for name, value in changes.items():
-            if value is None and name in ("write_key", "region", "host"):
+            if value is None and name in from_env:
                 value = getattr(defaults, name)
             elif value is None and name not in ("on_error", "proxy", "transport", "rate_limit"):
                 value = getattr(Settings(), name, None)
@@ -227,6 +252,8 @@ class Client(Calls):
         if "host" in values or "region" in values:
             settings.warn_if_insecure()
         self._apply(settings)
+        if self._context.spool is not None and self._consumer.ready:
+            self._replayer.ensure_started()  # a spool set up while the client runs
 
     # -- lifecycle plumbing --------------------------------------------------
 
@@ -238,18 +265,24 @@ class Client(Calls):
         settings = self._settings
         self._exit.register(sigterm=settings.handle_sigterm and settings.send)
         self._consumer.ensure_started()
+        if self._context.spool is not None:
+            self._replayer.ensure_started()
 
     def _after_fork_in_child(self) -> None:
         # The parent's queued messages are the parent's to send: start empty, with
         # new locks (a parent thread may have held the old ones at fork time), a
         # new thread and a new HTTP client. The parent's are dropped, never closed.
         self._queue = collections.deque()
+        spool = self._context.spool
+        if spool is not None:
+            spool.forget_after_fork()  # the parent's files: never written to from here
         self._context = DeliveryContext(self._settings)
         self._sync_lock = threading.Lock()
         self._sync_deliverer = None
         self._apply(self._settings)
         self._consumer = self._new_consumer()
-        self._exit.after_fork(self._consumer, self._context)
+        self._replayer = Replayer(self._context, self._consumer)
+        self._exit.after_fork(self._consumer, self._context, self._replayer)
 
     # -- the hot path --------------------------------------------------------
 
@@ -282,6 +315,26 @@ class Client(Calls):
         elif consumer.idle or (n + 1 >= self._upload_size and consumer.filling):
             consumer.signal()
         return message_id
+
+    def _enqueue_spooled(self, data: bytes, message_id: str) -> str:
+        """``_enqueue`` with the disk spool on: write ``data`` to disk first, then queue it.
+
+        A message that finds the queue full stays on disk only and is replayed
+        when there is room (it is not dropped). When the spool has turned
+        itself off, this is ``_enqueue``.
+        """
+        spool = self._context.spool
+        if spool is None or not spool.append(data):
+            return Client._enqueue(self, data, message_id)
+        if (
+            len(self._queue) >= self._max_queue_size
+            or self._context.queued_bytes + len(data) > self._max_queue_bytes
+        ):
+            spool.spill(data)
+            if not self._consumer.ready:
+                self._start_consumer()  # its replay thread brings it back
+            return message_id
+        return Client._enqueue(self, data, message_id)
 
     def _emit_special(self, message: WireMessage) -> str:
         """``_emit`` with before_send hooks, sync mode, send=False or a missing key."""
@@ -420,6 +473,8 @@ class Client(Calls):
             True when everything finished, False when the timeout passed first.
         """
         check_fork()  # a child forked in C must not wait on its parent's queue
+        if self._context.spool is not None:
+            self._start_consumer()  # and the replay of what waits on disk
         return self._consumer.flush(timeout)
 
     def shutdown(self, timeout: float | None = None) -> bool:
@@ -456,11 +511,21 @@ class Client(Calls):
         check_fork()
         context = self._context
         context.check_stall()
+        spool = context.spool
+        figures: SpoolFigures | None = None
+        if spool is not None:
+            figures = {
+                "spooled": spool.spooled,
+                "spool_bytes": spool.disk_bytes(),
+                "spool_corrupt_bytes": spool.corrupt_bytes,
+                "spool_off": spool.off_reason,
+            }
         return context.stats.snapshot(
             queue_depth=len(self._queue),
             queue_bytes=context.queued_bytes,
             stalled_for=context.stalled_for(),
             last_failure=context.last_failure,
+            spool=figures,
         )
 
     def __enter__(self) -> Self:

@@ -25,6 +25,7 @@ from typing import Final
 
 from cio_analytics._delivery.consumer import Consumer
 from cio_analytics._delivery.context import DeliveryContext
+from cio_analytics._delivery.replay import Replayer
 from cio_analytics._logging import logger
 from cio_analytics._process import check_fork, guard_sigterm, on_fork, on_sigterm
 from cio_analytics.errors import FailureReason
@@ -52,11 +53,13 @@ class ExitDrain:
     Attributes:
         consumer: The client's consumer (replaced by the client after a fork).
         context: The client's delivery context (likewise).
+        replayer: The client's spool replay thread (likewise).
     """
 
-    def __init__(self, consumer: Consumer, context: DeliveryContext) -> None:
+    def __init__(self, consumer: Consumer, context: DeliveryContext, replayer: Replayer) -> None:
         self.consumer = consumer
         self.context = context
+        self.replayer = replayer
         self._at_exit_registered = False
         self._sigterm_unregister: Callable[[], None] | None = None
 
@@ -86,10 +89,13 @@ class ExitDrain:
         if unregister is not None:
             unregister()
 
-    def after_fork(self, consumer: Consumer, context: DeliveryContext) -> None:
+    def after_fork(
+        self, consumer: Consumer, context: DeliveryContext, replayer: Replayer
+    ) -> None:
         """In a forked child: drain the child's new consumer; the parent's registrations stay."""
         self.consumer = consumer
         self.context = context
+        self.replayer = replayer
         self._at_exit_registered = False
         self._sigterm_unregister = None
 
@@ -105,9 +111,8 @@ class ExitDrain:
         """
         self.unregister()
         self.consumer.exiting = True
-        stats = self.context.stats
-        if stats.enqueued - stats.delivered - stats.failed <= 0:
-            self.consumer.shutdown(0.0)
+        if self.context.stats.pending <= 0:
+            self.shutdown(0.0)
             return
         timeout = self.context.settings.shutdown_timeout
         if deadline is not None:
@@ -138,7 +143,15 @@ class ExitDrain:
         key = FailureReason.SHUTDOWN.value
         stats = self.context.stats
         before = stats.failed_by_reason.get(key, 0)
-        clean = self.consumer.shutdown(timeout)
+        self.replayer.stop()  # nothing more is read back from disk now
+        try:
+            clean = self.consumer.shutdown(timeout)
+        finally:
+            spool = self.context.spool
+            if spool is not None:
+                # What the deadline cut off was kept on disk; let go of it, so the
+                # next process (or this client's next start) replays it.
+                spool.release()
         return stats.failed_by_reason.get(key, 0) - before, clean
 
     def release(self) -> None:

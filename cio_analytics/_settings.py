@@ -26,6 +26,7 @@ __all__ = [
     "ENV_API_KEY",
     "ENV_HOST",
     "ENV_REGION",
+    "ENV_SPOOL_DIR",
     "MAX_BATCH_BYTES",
     "MAX_IN_FLIGHT",
     "MAX_MESSAGE_BYTES",
@@ -44,6 +45,13 @@ ENV_API_KEY: Final = "CUSTOMERIO_API_KEY"
 ENV_REGION: Final = "CUSTOMERIO_REGION"
 #: Environment variable holding an explicit host (wins over the region).
 ENV_HOST: Final = "CUSTOMERIO_HOST"
+#: Environment variable holding the disk spool's directory (``spool_dir``).
+ENV_SPOOL_DIR: Final = "CUSTOMERIO_SPOOL_DIR"
+
+#: The values of ``spool_fsync``: when the spool's writes are forced to the disk.
+SPOOL_FSYNC: Final = ("never", "batch", "message")
+#: The smallest ``spool_max_bytes`` (a few segments).
+MIN_SPOOL_BYTES: Final = 64 * 1024
 
 #: Base URL per region, without the ``/v1`` path (the client appends ``/v1/batch``).
 DEFAULT_HOSTS: Final[Mapping[str, str]] = {
@@ -197,6 +205,10 @@ class Settings:
     log_handled_failures: bool = False
     max_in_flight: int = 4
     grow_batches: bool = True
+    spool_dir: str | None = None
+    spool_max_bytes: int = 1024 * 1024 * 1024
+    spool_max_age: float = 7 * 24 * 3600.0
+    spool_fsync: str = "never"
 
     def __post_init__(self) -> None:
         self._normalize_identity()
@@ -218,6 +230,7 @@ class Settings:
                     f"{name} must be a bool, got {getattr(self, name)!r}", setting=name
                 )
         self._check_numbers()
+        self._check_spool()
         object.__setattr__(self, "before_send", _hooks(self.before_send))
         if self.proxy is not None:
             scheme = urlsplit(self.proxy).scheme if isinstance(self.proxy, str) else ""
@@ -276,6 +289,31 @@ class Settings:
         if self.rate_limit is not None:
             _positive("rate_limit", self.rate_limit)
 
+    def _check_spool(self) -> None:
+        """Check and normalise spool_dir, spool_max_bytes, spool_max_age and spool_fsync."""
+        spool_dir: object = self.spool_dir
+        if spool_dir is not None:
+            if isinstance(spool_dir, os.PathLike):
+                spool_dir = os.fspath(spool_dir)
+            if not isinstance(spool_dir, str):
+                raise ConfigurationError(
+                    f"spool_dir must be a path (str) or None, got {type(spool_dir).__name__}",
+                    setting="spool_dir",
+                    env_var=ENV_SPOOL_DIR,
+                )
+            if "\0" in spool_dir:
+                raise ConfigurationError(
+                    "spool_dir must not contain a NUL character", setting="spool_dir"
+                )
+            object.__setattr__(self, "spool_dir", spool_dir.strip() or None)
+        _whole("spool_max_bytes", self.spool_max_bytes, minimum=MIN_SPOOL_BYTES)
+        _positive("spool_max_age", self.spool_max_age)
+        if self.spool_fsync not in SPOOL_FSYNC:
+            raise ConfigurationError(
+                f"spool_fsync must be one of {', '.join(SPOOL_FSYNC)}, got {self.spool_fsync!r}",
+                setting="spool_fsync",
+            )
+
     def __repr__(self) -> str:
         shown = []
         for item in dataclasses.fields(self):
@@ -319,6 +357,8 @@ class Settings:
             given["region"] = env[ENV_REGION]
         if "host" not in given and env.get(ENV_HOST):
             given["host"] = env[ENV_HOST]
+        if "spool_dir" not in given and env.get(ENV_SPOOL_DIR):
+            given["spool_dir"] = env[ENV_SPOOL_DIR]
         # rate_limit=None is meaningful (no limit) only when passed explicitly as 0.
         if values.get("rate_limit", 1) == 0:
             given["rate_limit"] = None
@@ -430,6 +470,10 @@ class SettingsKeywords(TypedDict, total=False):
     log_handled_failures: bool | None
     max_in_flight: int | None
     grow_batches: bool | None
+    spool_dir: str | os.PathLike[str] | None
+    spool_max_bytes: int | None
+    spool_max_age: float | None
+    spool_fsync: str | None
     proxies: Mapping[str, str] | str | None
     thread: int | None
 

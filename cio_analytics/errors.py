@@ -22,6 +22,8 @@ or ``TypeError`` subclasses, so code written for the official library's
         +-- ConnectionSetupError          certificate or host name failure: a setup problem
         +-- ShutdownTimeoutError          undelivered when shutdown's deadline passed
         +-- BeforeSendError               a before_send hook raised: dropped at the call
+        +-- KeptOnDiskError               not delivered yet: kept in the disk spool for replay
+        +-- EvictedError                  removed from the disk spool by its size or age bound
 
 ``DeliveryError`` instances never carry the write key: their messages name the
 setting (``write_key``) instead.
@@ -39,8 +41,10 @@ __all__ = [
     "ConfigurationError",
     "ConnectionSetupError",
     "DeliveryError",
+    "EvictedError",
     "FailureReason",
     "InvalidValueError",
+    "KeptOnDiskError",
     "MessageTooLargeError",
     "MissingIdentityError",
     "PayloadTooLargeError",
@@ -148,6 +152,8 @@ class FailureReason(enum.StrEnum):
     SHUTDOWN = "shutdown"
     BEFORE_SEND = "before_send"
     CONNECTION_SETUP = "connection_setup"
+    KEPT_ON_DISK = "kept_on_disk"
+    EVICTED = "evicted"
 
 
 class DeliveryError(CioError):
@@ -265,3 +271,48 @@ class ConnectionSetupError(DeliveryError):
         super().__init__(message, status_code=status_code, attempts=attempts, detail=detail)
         self.host = host
         self.kind = kind
+
+
+class KeptOnDiskError(DeliveryError):
+    """Not delivered yet, and not lost: kept in the disk spool (``spool_dir``) for replay.
+
+    Passed to ``on_error`` once per message when its delivery failed for a
+    reason that may pass (retries ran out, shutdown's deadline, a connection
+    set-up failure) while the spool holds it. The message is replayed, with
+    the same ``messageId`` and ``timestamp``, when delivery works again, by
+    this process or by the next one that starts with the same ``spool_dir``
+    and key. It is counted in ``stats().kept``, not in ``failed``.
+
+    Attributes:
+        cause: The :class:`FailureReason` of the failed attempt.
+    """
+
+    reason = FailureReason.KEPT_ON_DISK
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cause: FailureReason,
+        status_code: int | None = None,
+        attempts: int = 0,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, attempts=attempts, detail=detail)
+        self.cause = cause
+
+
+class EvictedError(DeliveryError):
+    """Removed from the disk spool undelivered: ``spool_max_bytes`` or ``spool_max_age`` reached.
+
+    The oldest messages go first. Counted in ``stats().evicted``.
+
+    Attributes:
+        bound: ``spool_max_bytes`` or ``spool_max_age``.
+    """
+
+    reason = FailureReason.EVICTED
+
+    def __init__(self, message: str, *, bound: str) -> None:
+        super().__init__(message)
+        self.bound = bound

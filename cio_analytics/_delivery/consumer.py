@@ -55,10 +55,16 @@ from cio_analytics._delivery.senders import SenderPool
 from cio_analytics._delivery.sleeper import Sleeper
 from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
-from cio_analytics.errors import DeliveryError, RetriesExhaustedError, ShutdownTimeoutError
+from cio_analytics.errors import (
+    DeliveryError,
+    FailureReason,
+    RetriesExhaustedError,
+    ShutdownTimeoutError,
+)
 
 if TYPE_CHECKING:
     from cio_analytics._delivery.deliverer import Settle
+    from cio_analytics._delivery.spool import Spool
 
 __all__ = ["Consumer"]
 
@@ -267,6 +273,11 @@ class Consumer:
             )
 
     @property
+    def queue_depth(self) -> int:
+        """Messages waiting in the queue now."""
+        return len(self._queue)
+
+    @property
     def running(self) -> bool:
         """Whether a consumer thread is alive in this process."""
         thread = self._gen.thread
@@ -393,6 +404,9 @@ class Consumer:
             count = max(count, BACKLOG_BATCH)
         batch = take_batch(self._queue, count, settings.max_batch_bytes)
         self._context.queued_bytes -= sum(map(len, batch))
+        spool = self._context.spool
+        if spool is not None:
+            spool.sync()  # spool_fsync="batch": on disk for good before it is sent
         # In flight from now on (also while it waits for a free sender).
         self._stats.add(in_flight=len(batch))
         return batch
@@ -466,7 +480,10 @@ class Consumer:
         wait_at_most: float | None = None,
     ) -> None:
         context = self._context
-        if error is None:
+        spool = context.spool
+        if spool is not None:
+            _settle_spooled(context, spool, messages, error, wait_at_most)
+        elif error is None:
             self._stats.add(delivered=len(messages))
             context.note_delivered()
         else:
@@ -484,6 +501,25 @@ class Consumer:
                 self._progress.notify_all()
         if self._callbacks:
             self._run_callbacks()
+
+    def feed(self, messages: Sequence[bytes]) -> None:
+        """Queue messages read back from the disk spool (on the replay thread).
+
+        They count as enqueued again (a flush waits for them like for any
+        other message queued before it) and go out through the same batches,
+        rate limiter and senders.
+        """
+        if not messages:
+            return
+        context = self._context
+        count = self._stats.count_enqueued
+        for _ in messages:
+            count()
+        context.queued_bytes += sum(map(len, messages))
+        self._queue.extend(messages)
+        if context.waiting_since is None:
+            context.waiting_since = time.monotonic()
+        self.ensure_started()
 
     def _run_callbacks(self) -> None:
         with self._progress:
@@ -679,6 +715,35 @@ class Consumer:
         if not stuck:
             gen.close()  # a stuck thread closes its own when it lets go
         return left
+
+
+#: Failures that may pass: with the spool on, their messages stay on disk for replay.
+_KEEPABLE: Final = frozenset(
+    {FailureReason.RETRIES_EXHAUSTED, FailureReason.SHUTDOWN, FailureReason.CONNECTION_SETUP}
+)
+
+
+def _settle_spooled(
+    context: DeliveryContext,
+    spool: Spool,
+    messages: Sequence[bytes],
+    error: DeliveryError | None,
+    wait_at_most: float | None,
+) -> None:
+    """Settle with the spool on: acknowledge on disk, or keep there for replay."""
+    if error is None:
+        spool.done(messages)
+        context.stats.add(delivered=len(messages))
+        context.note_delivered()
+    elif error.reason in _KEEPABLE:
+        first, again, rest = spool.keep(messages)
+        if first or again:
+            context.report_kept(error, first, len(again), wait_at_most)
+        if rest:  # not on disk (the spool was off when they came): reported as before
+            context.report(error, rest, wait_at_most)
+    else:  # refused for good: not kept
+        spool.done(messages)
+        context.report(error, messages, wait_at_most)
 
 
 def _until(moment: float) -> float:

@@ -10,7 +10,8 @@ makes a new context: the child counts and reports only its own messages.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from cio_analytics._delivery.ratelimit import TokenBucket
 from cio_analytics._delivery.report import (
@@ -24,7 +25,16 @@ from cio_analytics._logging import logger
 from cio_analytics._settings import Settings
 from cio_analytics._wire.hooks import HookFailure, hook_name
 from cio_analytics._wire.messages import decode_message
-from cio_analytics.errors import BeforeSendError, DeliveryError, QueueFullError
+from cio_analytics.errors import (
+    BeforeSendError,
+    DeliveryError,
+    EvictedError,
+    KeptOnDiskError,
+    QueueFullError,
+)
+
+if TYPE_CHECKING:
+    from cio_analytics._delivery.spool import Spool
 
 __all__ = ["DeliveryContext"]
 
@@ -41,12 +51,16 @@ class DeliveryContext:
 
     __slots__ = (
         "_hooks_warned",
+        "_spool_id",
+        "failing",
         "last_delivery",
         "last_failure",
         "limiter",
         "log",
+        "on_recovery",
         "queued_bytes",
         "settings",
+        "spool",
         "stall_warned",
         "stats",
         "waiting_since",
@@ -71,11 +85,20 @@ class DeliveryContext:
         self.stall_warned = False
         #: The before_send hooks whose failure was logged (once each).
         self._hooks_warned: set[str] = set()
+        #: The disk spool (``spool_dir``), or None when it is off.
+        self.spool: Spool | None = None
+        #: (spool_dir, key folder) of the spool in use or refused, so it is set up once.
+        self._spool_id: tuple[str, str] | None = None
+        #: True after messages were kept on disk for failing delivery, until a delivery works.
+        self.failing = False
+        #: Called (on a delivery thread) when a delivery works again after ``failing``.
+        self.on_recovery: Callable[[], None] | None = None
         self.apply(settings)
 
     def apply(self, settings: Settings) -> None:
         """Use ``settings`` from the next batch on; rebuild the limiter if its rate changed."""
         self.settings = settings
+        self._apply_spool(settings)
         rate = settings.rate_limit
         limiter = self.limiter
         if rate is None:
@@ -108,6 +131,91 @@ class DeliveryContext:
             handled = settings.on_error is not None and not settings.log_handled_failures
             self.log.failure(error, len(messages), quiet=raised or handled)
         finally:  # on_error is called even if a log handler raised
+            on_error = self.settings.on_error
+            if on_error is not None:
+                decoded = [decode_message(m) for m in messages]
+                if wait_at_most is None:
+                    call_on_error(on_error, error, decoded)
+                else:
+                    call_on_error_bounded(on_error, error, decoded, wait_at_most)
+
+    def _apply_spool(self, settings: Settings) -> None:
+        """Open, change or close the disk spool to match ``settings`` (a problem: one warning)."""
+        wanted = settings.spool_dir
+        key = settings.write_key
+        if not settings.send or settings.sync_mode or key is None:
+            wanted = None  # nothing is queued: nothing to spool
+        ident = None
+        if wanted is not None:
+            # The spool's modules load only when one is wanted (import time of
+            # the package), on the thread that configures the client.
+            from cio_analytics._delivery.spool_dir import key_folder  # noqa: PLC0415
+
+            ident = (wanted, key_folder(key or "", settings.base_url))
+        if ident != self._spool_id:
+            spool, self.spool = self.spool, None
+            if spool is not None:
+                spool.release()
+            self._spool_id = ident
+            if wanted is not None:
+                self.spool = _open_spool(wanted, key or "", settings)
+        if self.spool is not None:
+            self.spool.configure(
+                settings.spool_max_bytes, settings.spool_max_age, settings.spool_fsync
+            )
+
+    def report_kept(
+        self,
+        error: DeliveryError,
+        first: Sequence[bytes],
+        again: int,
+        wait_at_most: float | None = None,
+    ) -> None:
+        """Messages not delivered for now are kept on disk for replay: count, log, tell on_error.
+
+        Args:
+            error: Why they were not delivered this time.
+            first: The messages kept for the first time (on_error receives these).
+            again: How many more were kept again (read back, failed again:
+                counted, not reported twice).
+            wait_at_most: As for :meth:`report`.
+        """
+        count = len(first) + again
+        self.stats.add(kept=count)
+        self.failing = True
+        self.last_failure = f"{error.reason.value}: {error}"
+        if not first:
+            return
+        spool = self.spool
+        kept = KeptOnDiskError(
+            f"{len(first)} message(s) not delivered yet ({error}); kept in the spool at "
+            f"{spool.folder if spool else 'spool_dir'} and replayed when delivery works again",
+            cause=error.reason,
+            status_code=error.status_code,
+            attempts=error.attempts,
+            detail=error.detail,
+        )
+        self._tell(kept, first, wait_at_most)
+
+    def report_evicted(self, why: str, messages: Sequence[bytes]) -> None:
+        """Messages removed from the spool by its bounds: count, log, tell on_error."""
+        self.stats.add(evicted=len(messages))
+        error = EvictedError(
+            f"{len(messages)} message(s) removed from the disk spool undelivered: "
+            f"{why}={getattr(self.settings, why)} reached (oldest first)",
+            bound=why,
+        )
+        self._tell(error, messages, None)
+
+    def _tell(
+        self, error: DeliveryError, messages: Sequence[bytes], wait_at_most: float | None
+    ) -> None:
+        """Log (throttled) and pass to on_error, without counting them as failed."""
+        try:
+            settings = self.settings
+            handled = settings.on_error is not None and not settings.log_handled_failures
+            self.log.failure(error, len(messages), quiet=handled)
+        finally:
             on_error = self.settings.on_error
             if on_error is not None:
                 decoded = [decode_message(m) for m in messages]
@@ -167,6 +275,11 @@ class DeliveryContext:
         """Some messages were delivered: whatever stall there was is over."""
         self.last_delivery = time.monotonic()
         self.stall_warned = False
+        if self.failing:
+            self.failing = False
+            recovery = self.on_recovery
+            if recovery is not None:
+                recovery()  # the replay thread: what was kept on disk can go now
 
     def stalled_for(self) -> float:
         """Seconds messages have waited without any delivery (0.0 when nothing waits)."""
@@ -191,3 +304,23 @@ class DeliveryContext:
             self.stats.queued - self.stats.delivered - self.stats.failed,
             self.last_failure or "none",
         )
+
+
+def _open_spool(spool_dir: str, write_key: str, settings: Settings) -> Spool | None:
+    """The spool in ``spool_dir`` for this key and host, or None (and one warning) if unusable."""
+    from cio_analytics._delivery import lease  # noqa: PLC0415 (see _apply_spool)
+    from cio_analytics._delivery.spool import Spool  # noqa: PLC0415
+    from cio_analytics._delivery.spool_dir import SpoolUnavailable, prepare  # noqa: PLC0415
+
+    try:
+        if not lease.SUPPORTED:
+            raise SpoolUnavailable("this platform has no POSIX record locks (fcntl)")
+        folder = prepare(spool_dir, write_key, settings.base_url)
+    except (SpoolUnavailable, OSError) as exc:
+        logger.warning(
+            "cio_analytics: the disk spool is off: %s. Messages are kept in memory only, "
+            "as without spool_dir.",
+            exc,
+        )
+        return None
+    return Spool(folder, settings.spool_max_bytes, settings.spool_max_age, settings.spool_fsync)

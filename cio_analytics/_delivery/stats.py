@@ -7,20 +7,33 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from cio_analytics.errors import FailureReason
 
-__all__ = ["ClientStats", "StatsRecorder"]
+__all__ = ["ClientStats", "SpoolFigures", "StatsRecorder"]
+
+
+class SpoolFigures(TypedDict, total=False):
+    """What the disk spool adds to a snapshot (read from the spool itself)."""
+
+    spooled: int
+    spool_bytes: int
+    spool_corrupt_bytes: int
+    spool_off: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class ClientStats:
     """A snapshot of a client's counters (``client.stats()``).
 
-    Every accepted message ends as exactly one of ``delivered`` or ``failed``;
-    ``enqueued - delivered - failed`` are still queued or in flight. Messages
-    refused at the call because the queue was full are in ``dropped`` and were
-    never enqueued.
+    Every accepted message ends as exactly one of ``delivered`` or ``failed``
+    (or, with the disk spool on, ``kept``: back on disk for a later replay);
+    ``enqueued - delivered - failed - kept`` are still queued or in flight.
+    Messages refused at the call because the queue was full are in ``dropped``
+    and were never enqueued. With the spool on, a message that finds the queue
+    full is not dropped: it waits on disk (in ``spooled``) and enters
+    ``enqueued`` when replay brings it back (``replayed``).
 
     Attributes:
         enqueued: Messages accepted onto the queue (or sent in sync mode).
@@ -40,6 +53,19 @@ class ClientStats:
         stalled_for: Seconds messages have waited without any delivery (0.0 when
             nothing waits); past the ``stall_warning`` setting a WARNING is logged.
         last_failure: The last delivery failure, in words, or None.
+        spooled: Messages written to the disk spool by this process.
+        replayed: Messages read back from the disk spool into delivery (kept
+            ones, those that found the queue full, and those of processes
+            that died); each is counted in ``enqueued`` again.
+        kept: Messages whose delivery failed for now and that were put back
+            on disk for replay (reported to on_error as ``kept_on_disk``).
+        evicted: Messages the spool's bounds removed from disk undelivered
+            (reported to on_error as ``evicted``).
+        spool_bytes: Bytes of the spool's segment files for this key and host.
+        spool_corrupt_bytes: Bad bytes found in segments (torn or damaged
+            records), moved aside.
+        spool_off: Why the spool turned itself off, or None (also None when
+            no spool was asked for).
     """
 
     enqueued: int
@@ -57,11 +83,18 @@ class ClientStats:
     queue_bytes: int = 0
     stalled_for: float = 0.0
     last_failure: str | None = None
+    spooled: int = 0
+    replayed: int = 0
+    kept: int = 0
+    evicted: int = 0
+    spool_bytes: int = 0
+    spool_corrupt_bytes: int = 0
+    spool_off: str | None = None
 
     @property
     def pending(self) -> int:
-        """Messages accepted but not yet delivered or failed."""
-        return self.enqueued - self.delivered - self.failed
+        """Messages accepted but not yet delivered, failed or kept on disk."""
+        return self.enqueued - self.delivered - self.failed - self.kept
 
 
 class StatsRecorder:
@@ -83,7 +116,9 @@ class StatsRecorder:
         self.requests = 0
         self.batches = 0
         self.in_flight = 0
-
+        self.kept = 0
+        self.replayed = 0
+        self.evicted = 0
 
     @property
     def queued(self) -> int:
@@ -113,12 +148,18 @@ class StatsRecorder:
             self.failed += n
             self.failed_by_reason[reason.value] += n
 
+    @property
+    def pending(self) -> int:
+        """Messages enqueued and not yet delivered, failed or kept on disk."""
+        return self.enqueued - self.delivered - self.failed - self.kept
+
     def snapshot(
         self,
         queue_depth: int,
         queue_bytes: int = 0,
         stalled_for: float = 0.0,
         last_failure: str | None = None,
+        spool: SpoolFigures | None = None,
     ) -> ClientStats:
         """A consistent copy of every counter, with the queue's state as the caller saw it."""
         with self._lock:
@@ -138,4 +179,8 @@ class StatsRecorder:
                 queue_bytes=queue_bytes,
                 stalled_for=stalled_for,
                 last_failure=last_failure,
+                replayed=self.replayed,
+                kept=self.kept,
+                evicted=self.evicted,
+                **(spool or {}),
             )

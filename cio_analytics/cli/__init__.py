@@ -8,6 +8,7 @@ Subcommands:
 - ``send CALL``: one identify/track/page/screen/group/alias call from the shell.
 - ``import FILE``: a backfill from JSON Lines or CSV.
 - ``doctor``: check the configuration and the way to the API.
+- ``spool ls|replay|purge DIR``: inspect and drive a disk spool.
 
 Each subcommand is one ``_add_<name>`` function that registers its parser on
 the subparsers object and sets ``handler`` to the function that runs it (in
@@ -36,6 +37,7 @@ from cio_analytics.cli.importer import CSV_HELP, DEFAULT_CHUNK, JSONL_HELP, run_
 from cio_analytics.cli.send import CALL_OPTIONS, add_call_options, call_help, run_send
 from cio_analytics.cli.send_calls import EXTRA_CALLS, add_generated_options, extra_call_help
 from cio_analytics.cli.serve import DEFAULT_KEEP, describe, parse_latency, run_serve
+from cio_analytics.cli.spool import DEFAULT_REPLAY_TIMEOUT, run_spool
 from cio_analytics.testing._server import MAX_CONNECTIONS, MAX_REQUEST_BYTES, READ_DEADLINE
 
 __all__ = ["build_parser", "describe", "main"]
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_send(subparsers)
     _add_import(subparsers)
     _add_doctor(subparsers)
+    _add_spool(subparsers)
     return parser
 
 
@@ -469,5 +472,48 @@ def _add_doctor(subparsers: Any) -> None:
         metavar="SECONDS",
         help=f"seconds each network check may take (default {DOCTOR_TIMEOUT:g})",
     )
+    parser.add_argument(
+        "--spool-dir",
+        metavar="DIR",
+        default=None,
+        help="check this spool directory (default: $CUSTOMERIO_SPOOL_DIR)",
+    )
     add_connection_options(parser)
     parser.set_defaults(handler=run_doctor)
+
+
+# -- spool -------------------------------------------------------------------------
+
+
+def _add_spool(subparsers: Any) -> None:
+    parser = _subparser(
+        subparsers,
+        "spool",
+        help="inspect, replay or purge a disk spool (spool_dir)",
+        description=(
+            "DIR is the spool_dir an application uses; this user's messages are under\n"
+            "DIR/user-<uid>/<key folder>/, one folder per write key and host (named by\n"
+            "a hash: the key is never on disk).\n"
+            "  ls      list the segments: messages waiting, bad bytes, held or orphaned\n"
+            "  replay  deliver what waits for the write key (--write-key or\n"
+            "          CUSTOMERIO_API_KEY) and host, with a progress line\n"
+            "  purge   delete the segments no live process holds (their messages are\n"
+            "          lost): lists them, and deletes only with --yes\n"
+            "Exit status: 0 success; 1 replay left messages undelivered; 2 bad input."
+        ),
+    )
+    parser.add_argument("action", choices=("ls", "replay", "purge"), help="what to do")
+    parser.add_argument("dir", metavar="DIR", help="the spool_dir")
+    parser.add_argument("--yes", action="store_true", help="purge: really delete")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_REPLAY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"replay: seconds it may take (default {DEFAULT_REPLAY_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="replay: no progress line, even on a terminal"
+    )
+    add_connection_options(parser)
+    parser.set_defaults(handler=run_spool)

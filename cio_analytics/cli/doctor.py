@@ -15,6 +15,7 @@ import argparse
 import importlib.metadata
 import os
 import platform
+import shutil
 import socket
 import ssl
 import sys
@@ -25,6 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from cio_analytics._delivery.lease import segment_names
+from cio_analytics._delivery.spool_dir import SpoolUnavailable, prepare
+from cio_analytics._delivery.spool_format import parse
 from cio_analytics._delivery.transport import USER_AGENT, environment_proxy
 from cio_analytics._settings import ENV_API_KEY, ENV_REGION, Settings, is_loopback_url
 from cio_analytics._version import __version__
@@ -155,9 +159,55 @@ def run_doctor(args: argparse.Namespace) -> int:
         )
     proxy = settings.proxy or environment_proxy(endpoint)
     report.row("proxy", _mask(proxy) if proxy else "none")
+    _spool(report, getattr(args, "spool_dir", None) or settings.spool_dir, settings)
     if _network(report, settings, endpoint, proxy, args.timeout):
         _api(report, settings, endpoint, proxy, args.timeout, has_key=source is not None)
     return _conclude(report)
+
+
+def _spool(report: _Report, spool_dir: str | None, settings: Settings) -> None:
+    """Check the spool directory: safe, writable, room for spool_max_bytes, what waits."""
+    if spool_dir is None:
+        report.row("spool", "off (no spool_dir)")
+        return
+    try:
+        folder = prepare(spool_dir, settings.write_key or "", settings.base_url)
+        probe = os.path.join(folder, f".doctor-{os.getpid()}")
+        with open(probe, "wb") as fh:
+            fh.write(b"x")
+        os.unlink(probe)
+    except (SpoolUnavailable, OSError) as exc:
+        report.problem(
+            "spool",
+            spool_dir,
+            f"the spool directory cannot be used ({exc}): the library would turn the spool "
+            "off and keep messages in memory only",
+        )
+        return
+    free = shutil.disk_usage(folder).free
+    waiting = sum(len(parse(_read(os.path.join(folder, n))).unacked)
+                  for n in segment_names(folder))  # fmt: skip
+    report.row(
+        "spool",
+        f"{folder} ok (0700, yours); {waiting:,} message(s) waiting; "
+        f"{free / 2**20:,.0f} MiB free",
+    )
+    if free < settings.spool_max_bytes:
+        report.warn(
+            "spool",
+            "little room",
+            f"the disk holding the spool has {free / 2**20:,.0f} MiB free, less than "
+            f"spool_max_bytes ({settings.spool_max_bytes / 2**20:,.0f} MiB): a long outage "
+            "may fill it (the spool then turns itself off)",
+        )
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def _network(

@@ -1,6 +1,6 @@
 """What ``import cio_analytics`` loads, and where the deferred parts load later.
 
-The HTTP stack (httpx, httpcore, ssl, tenacity), asyncio and the semantic-event
+The HTTP stack (httpx, httpcore, ssl, tenacity), asyncio, the disk spool and the semantic-event
 vocabularies are most of what an import would cost, and a call only queues, so
 they load on first use. Fork safety decides *where*: the HTTP stack must be
 imported on the thread that makes the first call, before the consumer thread
@@ -20,7 +20,17 @@ import textwrap
 from cio_analytics.testing import LocalServer
 
 #: Modules the package must not load at import.
-DEFERRED = ("httpx", "httpcore", "h11", "ssl", "tenacity", "asyncio", "cio_analytics._bulk")
+DEFERRED = (
+    "httpx",
+    "httpcore",
+    "h11",
+    "ssl",
+    "tenacity",
+    "asyncio",
+    "cio_analytics._bulk",
+    "cio_analytics._delivery.spool",
+    "cio_analytics._delivery.lease",
+)
 
 
 def _run(code: str) -> dict[str, object]:
