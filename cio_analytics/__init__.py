@@ -14,7 +14,9 @@ Module settings (``write_key``, ``region``, ``host``, ``on_error``, ``debug``,
 ``upload_interval``, ``max_batch_bytes``, ``gzip``, ``timeout``,
 ``max_retries``, ``retry_deadline``, ``strict``, ``shutdown_timeout``,
 ``rate_limit``, ``proxy``, ``transport``, ``log_payloads``, ``max_queue_bytes``,
-``handle_sigterm``, ``stall_warning``) are read when the
+``max_queue_wait``, ``handle_sigterm``, ``stall_warning``, ``before_send``,
+``log_handled_failures``, ``max_in_flight``, ``grow_batches``, ``spool_dir``,
+``spool_max_bytes``, ``spool_max_age``, ``spool_fsync``) are read when the
 default client is built on the first call. Assigning one later applies it to
 that client immediately: it takes effect from the next call and the next batch
 sent (including messages already queued).
@@ -180,6 +182,7 @@ proxies: "_typing.Mapping[str, str] | str | None" = None
 transport: "_httpx.BaseTransport | None" = None
 log_payloads: bool | None = None
 max_queue_bytes: int | None = None
+max_queue_wait: float | None = None
 handle_sigterm: bool | None = None
 stall_warning: float | None = None
 before_send: "_Hook | _typing.Sequence[_Hook] | None" = None

@@ -42,6 +42,9 @@ from cio_analytics.errors import (
 if TYPE_CHECKING:
     import httpx
 
+#: Names of the threads the library starts (a full queue never makes them wait).
+_OWN_THREADS = ("cio-analytics", "cio-local-server")
+
 __all__ = ["Client"]
 
 
@@ -91,6 +94,9 @@ class Client(Calls):
         transport: An ``httpx.BaseTransport`` (tests, custom networking).
         log_payloads: Let debug logging print message bodies.
         max_queue_bytes: Bytes of encoded messages held before new ones are dropped.
+        max_queue_wait: Seconds a call may wait for room in a full queue before
+            its message is dropped (0, the default: never wait; a backfill
+            script sets a few seconds so it runs at delivery's pace instead).
         handle_sigterm: Deliver what is queued when SIGTERM arrives (while the
             process keeps Python's default disposition for it).
         stall_warning: Seconds without any delivery, while messages wait, before
@@ -146,6 +152,7 @@ class Client(Calls):
         transport: httpx.BaseTransport | None = None,
         log_payloads: bool | None = None,
         max_queue_bytes: int | None = None,
+        max_queue_wait: float | None = None,
         handle_sigterm: bool | None = None,
         stall_warning: float | None = None,
         before_send: Hook | Sequence[Hook] | None = None,
@@ -195,6 +202,7 @@ class Client(Calls):
         self._sync = settings.sync_mode
         self._max_queue_size = settings.max_queue_size
         self._max_queue_bytes = settings.max_queue_bytes
+        self._max_queue_wait = settings.max_queue_wait
         self._hooks = settings.before_send
         self._upload_size = settings.upload_size
         self._key_missing = settings.write_key is None
@@ -299,8 +307,10 @@ class Client(Calls):
         n = len(queue)
         size = len(data)
         if n >= self._max_queue_size or context.queued_bytes + size > self._max_queue_bytes:
-            context.report_dropped(data, by_bytes=n < self._max_queue_size)
-            return message_id
+            if not (self._max_queue_wait and self._wait_for_room(size)):
+                context.report_dropped(data, by_bytes=n < self._max_queue_size)
+                return message_id
+            n = len(queue)
         context.queued_bytes += size
         self._count_enqueued()
         queue.append(data)
@@ -315,6 +325,39 @@ class Client(Calls):
         elif consumer.idle or (n + 1 >= self._upload_size and consumer.filling):
             consumer.signal()
         return message_id
+
+    def _wait_for_room(self, size: int) -> bool:
+        """Wait up to ``max_queue_wait`` seconds for room for ``size`` bytes; True when there is.
+
+        Only on the full-queue path, so the common path pays nothing. Never on
+        the library's own threads (an ``on_error`` callback that tracks would
+        wait for the thread it runs on).
+        """
+        if threading.current_thread().name.startswith(_OWN_THREADS):
+            return False
+        deadline = time.monotonic() + self._max_queue_wait
+        pause = 0.0005
+        consumer = self._consumer
+        try:
+            while True:
+                consumer = self._consumer
+                if consumer.ready:
+                    consumer.room_wanted = True  # what is queued goes now, not at the interval
+                    consumer.signal()
+                else:
+                    self._start_consumer()
+                if (
+                    len(self._queue) < self._max_queue_size
+                    and self._context.queued_bytes + size <= self._max_queue_bytes
+                ):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.01)
+        finally:
+            consumer.room_wanted = False
 
     def _enqueue_spooled(self, data: bytes, message_id: str) -> str:
         """``_enqueue`` with the disk spool on: write ``data`` to disk first, then queue it.

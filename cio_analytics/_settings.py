@@ -199,6 +199,7 @@ class Settings:
     transport: httpx.BaseTransport | None = None
     log_payloads: bool = False
     max_queue_bytes: int = DEFAULT_MAX_QUEUE_BYTES
+    max_queue_wait: float = 0.0
     handle_sigterm: bool = True
     stall_warning: float = 60.0
     before_send: tuple[Hook, ...] = ()
@@ -273,6 +274,7 @@ class Settings:
                 setting="max_in_flight",
             )
         _positive("stall_warning", self.stall_warning, allow_zero=True)
+        _positive("max_queue_wait", self.max_queue_wait, allow_zero=True)
         _whole("upload_size", self.upload_size, minimum=1)
         _whole("max_batch_bytes", self.max_batch_bytes, minimum=MAX_MESSAGE_BYTES + 1024)
         if self.max_batch_bytes > MAX_BATCH_BYTES:
@@ -464,6 +466,7 @@ class SettingsKeywords(TypedDict, total=False):
     transport: httpx.BaseTransport | None
     log_payloads: bool | None
     max_queue_bytes: int | None
+    max_queue_wait: float | None
     handle_sigterm: bool | None
     stall_warning: float | None
     before_send: Hook | Sequence[Hook] | None

@@ -198,6 +198,8 @@ class Consumer:
         self.ready = False
         #: True while the thread waits for more messages (producers signal on a full batch).
         self.filling = False
+        #: A caller waits for room in a full queue (``max_queue_wait``): send now.
+        self.room_wanted = False
         #: True while the thread sleeps after an empty interval (producers signal at once).
         self.idle = False
         #: Why no thread could start (None while one can): flush() then delivers itself.
@@ -287,7 +289,12 @@ class Consumer:
 
     def _urgent(self) -> bool:
         """Whether queued messages must go now (a flush or a shutdown waits for them)."""
-        return self._stopping or self._released or self._flush_target > self._settled
+        return (
+            self._stopping
+            or self._released
+            or self.room_wanted
+            or self._flush_target > self._settled
+        )
 
     def release(self) -> None:
         """The client was collected: deliver what is queued now, then let the thread end."""

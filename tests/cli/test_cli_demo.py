@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import re
 
 import pytest
 
 import cio_analytics
-from cio_analytics.cli import main
+from cio_analytics.cli import demo, main
 from cio_analytics.cli.demo import DEMO_EVENT, DEMO_USER_PREFIX
 from cio_analytics.testing import LocalServer
 
@@ -98,3 +100,27 @@ def test_demo_rejects_a_bad_user_count(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["demo", "--users", "0"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "cio-analytics demo: error: --users must be between 1 and 100000, got 0"
+
+
+def test_demo_at_5000_users_waits_for_room(capsys: pytest.CaptureFixture[str]) -> None:
+    """A workload far faster than delivery still delivers everything: calls wait for room."""
+    assert main(["demo", "--users", "5000"]) == 0
+    output = capsys.readouterr().out
+    sent = _count(output, "messages sent")
+    assert sent == _count(output, "calls made") == _count(output, "delivered") > 40_000
+    assert _count(output, "dropped") == 0
+
+
+def test_demo_verdict_says_why_messages_were_dropped() -> None:
+    """When calls were dropped the verdict names the full queue and what to change."""
+    client = cio_analytics.Client(send=False)
+    stats = dataclasses.replace(client.stats(), enqueued=7, delivered=7, dropped=3)
+    timer = demo._Timer()
+    timer.durations.extend([1e-6] * 10)
+    out = io.StringIO()
+    run = demo._LocalRun(timer, finished=True, elapsed=1.0, stats=stats)
+    assert demo._local_verdict(run, out) == 1
+    text = out.getvalue()
+    assert text.startswith("FAILED: not every message was delivered exactly once")
+    assert "3 call(s) found the queue full for longer than max_queue_wait (10 s)" in text
+    assert "max_in_flight or max_queue_size" in text

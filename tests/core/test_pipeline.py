@@ -315,6 +315,74 @@ class TestQueue:
             assert client.flush(timeout=10)
         assert [m["messageId"] for m in server.messages] == ids[:5]
 
+    def test_max_queue_wait_waits_for_room(
+        self, server: LocalServer, failures: Failures
+    ) -> None:
+        """With max_queue_wait a call that finds the queue full waits for room: none dropped."""
+        server.set_latency(0.02)
+        client = make_client(
+            server,
+            failures,
+            max_queue_size=5,
+            upload_size=5,
+            upload_interval=60,  # room comes from the waiting call, not from the interval
+            max_in_flight=1,
+            max_queue_wait=30,
+        )
+        with client:
+            ids = [client.track("u1", "E", {"i": i}) for i in range(60)]
+            assert client.flush(timeout=30)
+            stats = client.stats()
+        assert (stats.enqueued, stats.dropped, stats.delivered) == (60, 0, 60)
+        assert failures.calls == []
+        assert [m["messageId"] for m in server.messages] == ids  # one sender: in order
+
+    def test_max_queue_wait_is_bounded(self, server: LocalServer, failures: Failures) -> None:
+        """Past max_queue_wait the message is dropped, counted and reported as before."""
+        server.set_latency(3.0)
+        client = make_client(
+            server, failures, max_queue_size=2, max_in_flight=1, max_queue_wait=0.05
+        )
+        with client:
+            ids = [client.track("u1", "E", {"i": i}) for i in range(20)]
+            stats = client.stats()
+            assert stats.dropped > 0
+            assert stats.enqueued + stats.dropped == 20
+            assert all(isinstance(e, QueueFullError) for e, _ in failures.calls)
+            assert client.flush(timeout=30)
+        dropped = set(failures.message_ids)
+        assert len(dropped) == stats.dropped
+        assert sorted(m["messageId"] for m in server.messages) == sorted(
+            i for i in ids if i not in dropped
+        )
+
+    def test_max_queue_wait_never_holds_the_librarys_threads(
+        self, server: LocalServer, failures: Failures
+    ) -> None:
+        """A call on one of the library's threads (an on_error callback) never waits."""
+        server.set_latency(5.0)
+        client = make_client(
+            server,
+            failures,
+            max_queue_size=1,
+            upload_size=1000,
+            upload_interval=60,
+            max_in_flight=1,
+            max_queue_wait=60,
+        )
+        with client:
+            client.track("u1", "E", {"i": 0})  # fills the queue (nothing takes it for 60 s)
+            thread = threading.Thread(
+                target=client.track, args=("u1", "E", {"i": 1}), name="cio-analytics-on-error"
+            )
+            thread.start()
+            thread.join(timeout=30)
+            assert not thread.is_alive()
+            assert client.stats().dropped == 1
+            server.set_latency(None)
+            assert client.flush(timeout=30)
+        assert len(failures.errors_of(QueueFullError)) == 1
+
     def test_many_threads(self, client: Client, server: LocalServer) -> None:
         """8 threads enqueueing at once lose nothing and duplicate nothing."""
         per_thread = 1000
