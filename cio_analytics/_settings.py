@@ -6,18 +6,18 @@ Durations are seconds, as floats, everywhere in the package.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import math
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypedDict
-from urllib.parse import urlsplit
 
 from cio_analytics.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from urllib.parse import SplitResult
+
     import httpx
 
 __all__ = [
@@ -79,6 +79,18 @@ _LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 _PROXY_SCHEMES: Final = frozenset({"http", "https", "socks5", "socks5h"})
 
 
+def urlsplit(url: str) -> SplitResult:
+    """``urllib.parse.urlsplit``, imported on first use.
+
+    At the package's import it would add to every cold start; the HTTP stack,
+    imported on the caller's thread before any delivery thread starts, loads it
+    anyway, so no background thread imports it first.
+    """
+    from urllib.parse import urlsplit as split  # noqa: PLC0415
+
+    return split(url)
+
+
 def _positive(name: str, value: float, *, allow_zero: bool = False) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigurationError(
@@ -91,9 +103,7 @@ def _positive(name: str, value: float, *, allow_zero: bool = False) -> None:
 
 def _whole(name: str, value: int, *, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigurationError(
-            f"{name} must be an int, got {type(value).__name__}", setting=name
-        )
+        raise ConfigurationError(f"{name} must be an int, got {type(value).__name__}", setting=name)
     if value < minimum:
         raise ConfigurationError(f"{name} must be >= {minimum}, got {value}", setting=name)
 
@@ -105,8 +115,7 @@ def _hooks(value: object) -> tuple[Hook, ...]:
     hooks = (value,) if callable(value) else value
     if isinstance(hooks, str | bytes) or not isinstance(hooks, Sequence):
         raise ConfigurationError(
-            "before_send must be a callable or a list of callables, got "
-            f"{type(value).__name__}",
+            f"before_send must be a callable or a list of callables, got {type(value).__name__}",
             setting="before_send",
         )
     for hook in hooks:
@@ -162,6 +171,8 @@ def is_loopback_url(url: str) -> bool:
     hostname = urlsplit(url).hostname or ""
     if hostname in _LOOPBACK_HOSTS:
         return True
+    import ipaddress  # noqa: PLC0415 (only here: it would add to the package's import time)
+
     try:
         return ipaddress.ip_address(hostname).is_loopback
     except ValueError:
@@ -342,9 +353,7 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def resolve(
-        cls, environ: Mapping[str, str] | None = None, **values: Any
-    ) -> Settings:
+    def resolve(cls, environ: Mapping[str, str] | None = None, **values: Any) -> Settings:
         """Build settings from ``values``; None for write_key/region/host means "use the env var".
 
         Args:

@@ -8,7 +8,6 @@ value at the call, so the two cannot disagree.
 
 from __future__ import annotations
 
-import json
 from typing import Final
 
 import msgspec
@@ -193,15 +192,22 @@ def mapping_list_of(shape: Shape) -> Kind:
     return Kind(f"list of {shape.name}", annotation, checks.mapping_list)
 
 
+def _literal(value: str | int) -> str:
+    """``value`` as a literal in an annotation (the JSON spelling, without importing json)."""
+    if isinstance(value, int):
+        return str(value)
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def one_of(*values: str | int) -> Kind:
     """Exactly one of ``values`` (all str, or all int)."""
     base = checks.integer if all(isinstance(v, int) for v in values) else checks.text
-    literal = ", ".join(json.dumps(v) for v in values)
+    literal = ", ".join(_literal(v) for v in values)
     return Kind(f"one of {literal}", f"Literal[{literal}]", checks.one_of(values, base))
 
 
 def choice(values: ValueSet) -> Kind:
     """One of a value set, given as a member or its value (the check also takes any case)."""
-    literal = ", ".join(json.dumps(v) for v in values.values)
+    literal = ", ".join(_literal(v) for v in values.values)
     annotation = f"{values.name} | Literal[{literal}]"
     return Kind(f"choice of {values.name}", annotation, checks.choice(values.values))
