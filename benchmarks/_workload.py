@@ -5,7 +5,7 @@ started with ``_server_process.py``)::
 
     python benchmarks/_workload.py LIBRARY SCENARIO --url http://127.0.0.1:PORT --n 50000
 
-LIBRARY is one of cio, cdp, segment, cio-best, cio-best-gzip, cdp-thread4;
+LIBRARY is one of cio, cdp, segment, cio-best, cio-best-gzip, cdp-thread4, cio-spool;
 SCENARIO one of burst, idle, e2e, memory, exit, outage, 429, 429-window.
 ``--defaults`` builds the client with the library's defaults (the latency
 scenarios: see ``_libraries.py``). Every wait inside is bounded.
@@ -26,13 +26,14 @@ import traceback
 from typing import Any
 
 from _control import ServerControl
-from _libraries import BEST_VARIANTS, LATENCY_SUBJECTS, LIBRARIES, make_subject
+from _libraries import BEST_VARIANTS, LATENCY_SUBJECTS, LIBRARIES, SPOOL_VARIANTS, make_subject
 from _scenarios import SCENARIOS, Params
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run one benchmark scenario for one library.")
-    parser.add_argument("library", choices=sorted({*LIBRARIES, *BEST_VARIANTS, *LATENCY_SUBJECTS}))
+    subjects = {*LIBRARIES, *BEST_VARIANTS, *LATENCY_SUBJECTS, *SPOOL_VARIANTS}
+    parser.add_argument("library", choices=sorted(subjects))
     parser.add_argument("scenario", choices=sorted(SCENARIOS))
     parser.add_argument("--url", required=True, help="the benchmark server's base URL")
     parser.add_argument("--n", type=int, required=True, help="messages (or calls) to send")

@@ -359,3 +359,25 @@ class TestParts:
         assert parsed["total_ms"] == pytest.approx(36.1)
         assert parsed["own_self_ms"] == pytest.approx(4.7)
         assert parsed["packages"] == {"httpx": 30.0, "h11": 9.0, "json": 0.1}
+
+
+def test_every_planned_subject_is_accepted_by_its_workload_script() -> None:
+    """Each (scenario, subject) the plan runs through ``_workload.py`` parses there.
+
+    A subject missing from the script's choices fails every round of the full
+    run (argparse exits), which a quick run of a few subjects does not show.
+    """
+    from _plan import CEILINGS, build_plan
+    from _workload import _parse
+
+    checked = 0
+    for plan in build_plan(None, None, quick=False):
+        if plan.script != "_workload.py":
+            continue
+        for subject in plan.subjects:
+            if subject in CEILINGS:
+                continue
+            args = _parse([subject, plan.workload or plan.name, "--url", "http://x", "--n", "1"])
+            assert args.library == subject
+            checked += 1
+    assert checked >= 30
