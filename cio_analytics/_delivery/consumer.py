@@ -34,7 +34,8 @@ Locks, and what each one guards (no lock is held while calling out):
                    is settled; asynchronous flushes register callbacks)
 ``_settled_lock``  ``_settled``
 (none)             ``filling``, ``idle``, ``_stopping``: flags read without a
-                   lock; a stale read costs at most one ``upload_interval``
+                   lock; a stale read costs at most one ``upload_interval``;
+                   ``_partial_since``: the consumer thread's own
 =================  ============================================================
 """
 
@@ -202,6 +203,9 @@ class Consumer:
         self.room_wanted = False
         #: True while the thread sleeps after an empty interval (producers signal at once).
         self.idle = False
+        #: When the messages now in the queue began to wait for a partial batch (None:
+        #: the queue was empty after the last take). Read and written by the thread only.
+        self._partial_since: float | None = None
         #: Why no thread could start (None while one can): flush() then delivers itself.
         self.cannot_start: str | None = None
         #: Set when the client was collected: deliver what is queued, then end the thread.
@@ -397,11 +401,18 @@ class Consumer:
             if len(queue) >= settings.upload_size or (queue and self._urgent()):
                 self.filling = False
                 continue
-            woken = self._wake.wait(settings.upload_interval)
+            since = self._partial_since
+            if since is None:
+                since = self._partial_since = time.monotonic()
+            # upload_interval counts from when these messages began to wait, not
+            # from now: the rest of a backlog goes out without a further interval.
+            left = since + settings.upload_interval - time.monotonic()
+            woken = left > 0 and self._wake.wait(left)
             self.filling = False
             if not woken:
                 if queue:
                     return self._take(settings)
+                self._partial_since = None
                 quiet = True
 
     def _take(self, settings: Settings) -> list[bytes]:
@@ -410,6 +421,10 @@ class Consumer:
             # A backlog: bigger batches, up to the batch byte limit, send it sooner.
             count = max(count, BACKLOG_BATCH)
         batch = take_batch(self._queue, count, settings.max_batch_bytes)
+        if not self._queue:
+            self._partial_since = None
+        elif self._partial_since is None:
+            self._partial_since = time.monotonic()  # the rest waited at least since now
         self._context.queued_bytes -= sum(map(len, batch))
         spool = self._context.spool
         if spool is not None:

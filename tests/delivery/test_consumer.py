@@ -189,6 +189,34 @@ def test_a_partial_batch_goes_after_the_interval(log: SenderLog) -> None:
     h.consumer.shutdown(1.0)
 
 
+def test_the_rest_of_a_backlog_does_not_wait_another_interval() -> None:
+    """upload_interval counts from when messages began to wait, not from the last batch.
+
+    Four full batches take 1.2 s to send (longer than the 1 s interval); the
+    five messages left had been waiting since the first batch was cut, so they
+    go at once instead of one more interval later.
+    """
+    handed: list[tuple[int, float, float]] = []
+
+    def slow(sender: FakeSender, batch: Sequence[bytes], settle: Settle) -> None:
+        start = time.monotonic()
+        if len(batch) == 10:
+            time.sleep(0.3)
+        handed.append((len(batch), start, time.monotonic()))
+        settle(batch, None)
+
+    log = SenderLog(slow)
+    h = Harness(log, upload_size=10, upload_interval=1.0, max_in_flight=1, grow_batches=False)
+    h.put(45)
+    deadline = time.monotonic() + 10.0
+    while h.stats().delivered < 45 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    h.consumer.shutdown(1.0)
+    assert [n for n, _, _ in handed] == [10, 10, 10, 10, 5]
+    gap = handed[4][1] - handed[3][2]
+    assert gap < 0.5, f"the last 5 waited {gap:.2f} s after the backlog (interval 1 s)"
+
+
 def test_failures_are_reported_once_and_flush_ends(log: SenderLog) -> None:
     """A sender that rejects: every message reported once, with its reason, and flush returns."""
 
