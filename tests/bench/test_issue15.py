@@ -54,6 +54,8 @@ def _value(scenario: str, subject: str, key: str) -> float:
         return 40.0 if subject == "cio" else 120.0
     if scenario == "bulk":
         return 60_000.0 if key == "lines_per_s" else 80.0
+    if scenario == "burst" and key == "median_us":
+        return 2.0 if subject == "cio" else 30.0
     return 2.0 if subject == "cio" else 3.0
 
 
@@ -151,6 +153,21 @@ class TestVerdicts:
         imported, sent = _verdicts.bulk_verdicts(runs)
         assert (imported.met, sent.met) == (False, True)
         assert imported.measured == "49,999 lines/s, peak RSS 60 MiB"
+
+    def test_track_in_a_burst_is_at_most_0_08x(self) -> None:
+        """The hot path: the burst medians' ratio, 0.08x exactly is met."""
+        import _verdicts
+
+        def runs(mine: float) -> list[dict[str, Any]]:
+            return [
+                _run("burst", "cio", 0, {"median_us": mine}),
+                _run("burst", "cdp", 0, {"median_us": 50.0}),
+            ]
+
+        assert _verdicts.hot_path_verdicts(runs(4.0))[0].met is True
+        assert _verdicts.hot_path_verdicts(runs(4.1))[0].met is False
+        assert _verdicts.hot_path_verdicts(runs(4.0))[0].measured == "4.00 us vs 50.00 us: 0.080x"
+        assert _verdicts.hot_path_verdicts([])[0].met is None
 
 
 class TestReport:
