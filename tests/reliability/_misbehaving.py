@@ -293,6 +293,8 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
         )
+        # A CA: a client that is given this certificate to trust completes a request.
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -318,6 +320,10 @@ class SelfSignedTLSServer:
         self.url = f"https://127.0.0.1:{self.port}"
         self.connections = 0
         self.handshakes = 0
+        #: Requests answered after a completed handshake.
+        self.requests = 0
+        #: Connections whose handshake (or request) failed.
+        self.refused = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="tls-server", daemon=True)
         self._thread.start()
@@ -338,9 +344,10 @@ class SelfSignedTLSServer:
                 with self._context.wrap_socket(conn, server_side=True) as tls:
                     self.handshakes += 1
                     if tls.recv(65536):
+                        self.requests += 1
                         tls.sendall(_response(200, b"{}"))
             except (ssl.SSLError, OSError):
-                pass
+                self.refused += 1
             finally:
                 conn.close()
 

@@ -77,6 +77,25 @@ def fixture_bad(server: LocalServer) -> Iterator[MisbehavingServer]:
         bad.close()
 
 
+def _drip_then_recover(
+    make_client: MakeClient, server: LocalServer, errors: ErrorLog, bad: MisbehavingServer,
+    mode: str, case: str, note: str,
+) -> None:  # fmt: skip
+    """50 messages meet ``bad`` in ``mode``; once it recovers all arrive, retried, each once."""
+    client = make_client(
+        host=bad.url, timeout=1.0, upload_size=50, upload_interval=30, grow_batches=False
+    )
+    ids = send(client, 50)
+    client.flush(timeout=0)
+    assert wait_until(lambda: bad.count(mode) >= 1, BOUND)
+    bad.mode = "ok"
+    assert client.flush(timeout=BOUND)
+    outcome = assert_outcomes(client, ids, server, errors)
+    assert client.stats().retries >= 1
+    assert attempt_gaps(bad)[0] < 1.0 + BACKOFF_INITIAL + MARGIN
+    ROWS.append(MatrixRow.of(case, outcome, note))
+
+
 class TestAttemptDeadline:
     """The ``timeout`` setting bounds a whole attempt, however the server dribbles."""
 
@@ -85,24 +104,11 @@ class TestAttemptDeadline:
         bad: MisbehavingServer,
     ) -> None:  # fmt: skip
         """A status line fed a byte at a time ends at the deadline; retried, then delivered once."""
-        client = make_client(
-            host=bad.url, timeout=1.0, upload_size=50, upload_interval=30, grow_batches=False
-        )
-        ids = send(client, 50)
-        client.flush(timeout=0)
-        assert wait_until(lambda: bad.count("drip_head") >= 1, BOUND)
-        bad.mode = "ok"
-        assert client.flush(timeout=BOUND)
-        outcome = assert_outcomes(client, ids, server, errors)
-        assert client.stats().retries >= 1
-        assert attempt_gaps(bad)[0] < 1.0 + BACKOFF_INITIAL + MARGIN
-        ROWS.append(
-            MatrixRow.of(
-                "status line drip-fed (a byte every 0.3 s), then the server recovers",
-                outcome,
-                "each attempt ends at timeout=1 s; retried until delivered",
-            )
-        )
+        _drip_then_recover(
+            make_client, server, errors, bad, "drip_head",
+            "status line drip-fed (a byte every 0.3 s), then the server recovers",
+            "each attempt ends at timeout=1 s; retried until delivered",
+        )  # fmt: skip
 
     def test_drip_fed_status_line_for_ever(
         self, make_client: MakeClient, server: LocalServer, errors: ErrorLog,
@@ -137,24 +143,11 @@ class TestAttemptDeadline:
     ) -> None:  # fmt: skip
         """A 503 whose body drips is cut at the deadline and retried; delivered once recovered."""
         bad.mode, bad.status = "drip_body", 503
-        client = make_client(
-            host=bad.url, timeout=1.0, upload_size=50, upload_interval=30, grow_batches=False
-        )
-        ids = send(client, 50)
-        client.flush(timeout=0)
-        assert wait_until(lambda: bad.count("drip_body") >= 1, BOUND)
-        bad.mode = "ok"
-        assert client.flush(timeout=BOUND)
-        outcome = assert_outcomes(client, ids, server, errors)
-        assert client.stats().retries >= 1
-        assert attempt_gaps(bad)[0] < 1.0 + BACKOFF_INITIAL + MARGIN
-        ROWS.append(
-            MatrixRow.of(
-                "503 with a drip-fed body, then the server recovers",
-                outcome,
-                "the status decides; the body is cut at timeout=1 s",
-            )
-        )
+        _drip_then_recover(
+            make_client, server, errors, bad, "drip_body",
+            "503 with a drip-fed body, then the server recovers",
+            "the status decides; the body is cut at timeout=1 s",
+        )  # fmt: skip
 
     def test_drip_fed_body_of_a_200(
         self, make_client: MakeClient, server: LocalServer, errors: ErrorLog,

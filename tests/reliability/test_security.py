@@ -10,13 +10,9 @@ header.
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import ipaddress
 import json
 import logging
 import os
-import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -35,6 +31,7 @@ from cio_analytics import Client
 from cio_analytics.errors import ConfigurationError, FailureReason
 from cio_analytics.testing import LocalServer
 
+from ._misbehaving import SelfSignedTLSServer, self_signed_certificate
 from ._outcomes import ErrorLog, assert_outcomes
 from .conftest import BOUND
 
@@ -240,107 +237,13 @@ class TestWriteKeyNeverShows:
 # -- TLS ----------------------------------------------------------------------------
 
 
-def _self_signed(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate and key for 127.0.0.1 (cryptography, else the openssl CLI)."""
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    try:
-        from cryptography import x509
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-        from cryptography.x509.oid import NameOID
-    except ImportError:
-        openssl = shutil.which("openssl")
-        if openssl is None:
-            pytest.skip("neither cryptography nor openssl is available to make a certificate")
-        subprocess.run(
-            [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-             "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-             "-addext", "subjectAltName=IP:127.0.0.1",
-             "-keyout", str(key_path), "-out", str(cert_path)],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
-        return cert_path, key_path
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
-class TLSServer:
-    """A tiny HTTPS server on 127.0.0.1 that answers 200 and counts completed handshakes."""
-
-    def __init__(self, cert: Path, key: Path) -> None:
-        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self._context.load_cert_chain(cert, key)
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.1)
-        self.port = self._sock.getsockname()[1]
-        self.handshakes = 0
-        self.requests = 0
-        self.refused = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.settimeout(5)
-            try:
-                with self._context.wrap_socket(conn, server_side=True) as tls:
-                    self.handshakes += 1
-                    if tls.recv(65536):
-                        self.requests += 1
-                        tls.sendall(
-                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
-                        )
-            except (ssl.SSLError, OSError):
-                self.refused += 1
-            finally:
-                conn.close()
-
-    def close(self) -> None:
-        """Stop accepting and wait for the thread (bounded)."""
-        self._stop.set()
-        self._sock.close()
-        self._thread.join(5)
-
-
 class TestTLS:
     """TLS verification is always on for https hosts."""
 
     def test_self_signed_certificate_is_refused(self, tmp_path: Path) -> None:
         """An https host with an untrusted certificate gets no request; the message is reported."""
-        cert, key = _self_signed(tmp_path)
-        server = TLSServer(cert, key)
+        cert, key = self_signed_certificate(tmp_path)
+        server = SelfSignedTLSServer(cert, key)
         errors = ErrorLog()
         client = Client(
             write_key="k",

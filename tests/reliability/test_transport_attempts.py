@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import gzip
-import math
 import socket
 import ssl
 import time
@@ -26,10 +25,7 @@ from cio_analytics import Client
 from cio_analytics._delivery.context import DeliveryContext
 from cio_analytics._delivery.deliverer import Deliverer
 from cio_analytics._delivery.retry import (
-    RETRY_AFTER_CAP,
-    SETUP_FAILURE_TRIES,
     Sleeper,
-    make_retrying,
 )
 from cio_analytics._delivery.transport import (
     RESPONSE_BODY_CAP,
@@ -307,81 +303,3 @@ class TestSetupFailureClassification:
         result, _ = timed_send(sender_for("http://cio-analytics-attempts.invalid"))
         assert result.status_code == 0
         assert result.setup_failure == "dns", result
-
-
-def _run(results: list[SendResult], *, max_retries: int = 10, deadline: float = math.inf):
-    """Run make_retrying over scripted results, recording sleeps instead of sleeping."""
-    sleeps: list[float] = []
-
-    class RecordingSleeper(Sleeper):
-        def sleep(self, seconds: float) -> None:
-            sleeps.append(seconds)
-
-    script = iter(results)
-    calls: list[int] = []
-
-    def attempt() -> SendResult:
-        calls.append(1)
-        return next(script)
-
-    retrying = make_retrying(
-        max_retries=max_retries, deadline=lambda: deadline, sleeper=RecordingSleeper()
-    )
-    return retrying(attempt), len(calls), sleeps
-
-
-TLS_FAILURE = SendResult(0, detail="ConnectError: certificate verify failed", setup_failure="tls")
-DNS_FAILURE = SendResult(0, detail="ConnectError: Name or service not known", setup_failure="dns")
-
-
-class TestSetupFailurePolicy:
-    """Setup failures get SETUP_FAILURE_TRIES quick tries, not the whole budget."""
-
-    def test_stops_after_three_tries(self) -> None:
-        """Ten retries allowed, yet a certificate failure stops at the third attempt."""
-        result, calls, sleeps = _run([TLS_FAILURE] * 20)
-        assert (calls, SETUP_FAILURE_TRIES) == (3, 3)
-        assert result.setup_failure == "tls"
-        assert sum(sleeps) < 2.0  # the first two backoff ceilings: 0.5 s and 0.75 s
-
-    def test_max_retries_still_bounds_them(self) -> None:
-        """max_retries=1 allows two attempts only."""
-        _, calls, _ = _run([DNS_FAILURE] * 5, max_retries=1)
-        assert calls == 2
-
-    def test_counted_among_other_failures(self) -> None:
-        """Setup failures are counted wherever they fall among transient ones."""
-        script = [SendResult(503), DNS_FAILURE, SendResult(503), DNS_FAILURE, DNS_FAILURE]
-        result, calls, _ = _run([*script, SendResult(200)])
-        assert calls == 5 and result.setup_failure == "dns"
-
-    def test_recovery_between_tries(self) -> None:
-        """A blip that passes within the tries is delivered."""
-        result, calls, _ = _run([DNS_FAILURE, DNS_FAILURE, SendResult(200)])
-        assert result.ok and calls == 3
-
-    def test_transient_failures_keep_the_whole_budget(self) -> None:
-        """Connection errors that are not setup failures get every retry."""
-        _, calls, _ = _run([SendResult(0, detail="ConnectError: refused")] * 20)
-        assert calls == 11
-
-
-class TestRetryAfterCap:
-    """Retry-After is honoured up to 300 s (as in Customer.io's SDKs), within retry_deadline."""
-
-    def test_the_cap(self) -> None:
-        """200 s is honoured as it is (it was cut to 60 s before); longer waits stop at 300 s."""
-        assert RETRY_AFTER_CAP == 300.0
-        _, _, sleeps = _run(
-            [SendResult(429, retry_after=200.0), SendResult(429, retry_after=86400.0),
-             SendResult(200)]
-        )  # fmt: skip
-        assert sleeps == [200.0, 300.0]
-
-    def test_retry_deadline_still_bounds_it(self) -> None:
-        """A Retry-After that would end past the deadline stops the retries instead of waiting."""
-        result, calls, sleeps = _run(
-            [SendResult(429, retry_after=200.0), SendResult(200)],
-            deadline=time.monotonic() + 120.0,
-        )
-        assert (result.status_code, calls, sleeps) == (429, 1, [])
