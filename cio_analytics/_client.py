@@ -307,8 +307,7 @@ class Client(Calls):
         n = len(queue)
         size = len(data)
         if n >= self._max_queue_size or context.queued_bytes + size > self._max_queue_bytes:
-            if not (self._max_queue_wait and self._wait_for_room(size)):
-                context.report_dropped(data, by_bytes=n < self._max_queue_size)
+            if not self._queue_full(data, size, n):
                 return message_id
             n = len(queue)
         context.queued_bytes += size
@@ -325,6 +324,24 @@ class Client(Calls):
         elif consumer.idle or (n + 1 >= self._upload_size and consumer.filling):
             consumer.signal()
         return message_id
+
+    def _queue_full(self, data: bytes, size: int, n: int) -> bool:
+        """``data`` found the queue full: True when there is room now (queue it).
+
+        Otherwise it waits on disk for the replay thread (with the spool on, it
+        was written there already), or it is dropped and reported, after up to
+        ``max_queue_wait`` seconds of waiting for room.
+        """
+        context = self._context
+        spool = context.spool
+        if spool is not None and spool.spill(data):
+            if not self._consumer.ready:
+                self._start_consumer()  # its replay thread brings it back
+            return False
+        if self._max_queue_wait and self._wait_for_room(size):
+            return True
+        context.report_dropped(data, by_bytes=n < self._max_queue_size)
+        return False
 
     def _wait_for_room(self, size: int) -> bool:
         """Wait up to ``max_queue_wait`` seconds for room for ``size`` bytes; True when there is.
@@ -362,21 +379,13 @@ class Client(Calls):
     def _enqueue_spooled(self, data: bytes, message_id: str) -> str:
         """``_enqueue`` with the disk spool on: write ``data`` to disk first, then queue it.
 
-        A message that finds the queue full stays on disk only and is replayed
-        when there is room (it is not dropped). When the spool has turned
-        itself off, this is ``_enqueue``.
+        A message that then finds the queue full stays on disk only and is
+        replayed when there is room (it is not dropped: see ``_queue_full``).
+        When the spool has turned itself off, this is ``_enqueue``.
         """
         spool = self._context.spool
-        if spool is None or not spool.append(data):
-            return Client._enqueue(self, data, message_id)
-        if (
-            len(self._queue) >= self._max_queue_size
-            or self._context.queued_bytes + len(data) > self._max_queue_bytes
-        ):
-            spool.spill(data)
-            if not self._consumer.ready:
-                self._start_consumer()  # its replay thread brings it back
-            return message_id
+        if spool is not None:
+            spool.append(data)  # False when off: in memory only, as without a spool
         return Client._enqueue(self, data, message_id)
 
     def _emit_special(self, message: WireMessage) -> str:

@@ -201,12 +201,21 @@ class Spool:
             self.turn_off(failure)
         return False
 
-    def spill(self, data: bytes) -> None:
-        """``data`` (just appended) found the in-memory queue full: it waits on disk only."""
+    def spill(self, data: bytes) -> bool:
+        """``data`` found the in-memory queue full: if it is on disk, it waits there only.
+
+        Returns:
+            Whether ``data`` was on disk (False: it was not appended, the spool being off).
+        """
         with self._lock:
             token = self._where.pop(id(data), None)
-            if token is not None:
-                token[0].pending.append((token[1], token[2], len(data)))
+            if token is None:
+                return False
+            if token[3] is not data:  # another object at a recycled id: not ours
+                self._where[id(token[3])] = token
+                return False
+            token[0].pending.append((token[1], token[2], len(data)))
+            return True
 
     # -- the consumer's threads --------------------------------------------------
 
