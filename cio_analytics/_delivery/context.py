@@ -126,18 +126,7 @@ class DeliveryContext:
         """
         self.stats.add_failed(error.reason, len(messages))
         self.last_failure = f"{error.reason.value}: {error}"
-        try:
-            settings = self.settings
-            handled = settings.on_error is not None and not settings.log_handled_failures
-            self.log.failure(error, len(messages), quiet=raised or handled)
-        finally:  # on_error is called even if a log handler raised
-            on_error = self.settings.on_error
-            if on_error is not None:
-                decoded = [decode_message(m) for m in messages]
-                if wait_at_most is None:
-                    call_on_error(on_error, error, decoded)
-                else:
-                    call_on_error_bounded(on_error, error, decoded, wait_at_most)
+        self._tell(error, messages, wait_at_most, raised=raised)
 
     def _apply_spool(self, settings: Settings) -> None:
         """Open, change or close the disk spool to match ``settings`` (a problem: one warning)."""
@@ -208,14 +197,19 @@ class DeliveryContext:
         self._tell(error, messages, None)
 
     def _tell(
-        self, error: DeliveryError, messages: Sequence[bytes], wait_at_most: float | None
+        self,
+        error: DeliveryError,
+        messages: Sequence[bytes],
+        wait_at_most: float | None,
+        *,
+        raised: bool = False,
     ) -> None:
-        """Log (throttled) and pass to on_error, without counting them as failed."""
+        """Log (throttled) and pass to on_error; the caller counts the messages."""
         try:
             settings = self.settings
             handled = settings.on_error is not None and not settings.log_handled_failures
-            self.log.failure(error, len(messages), quiet=handled)
-        finally:
+            self.log.failure(error, len(messages), quiet=raised or handled)
+        finally:  # on_error is called even if a log handler raised
             on_error = self.settings.on_error
             if on_error is not None:
                 decoded = [decode_message(m) for m in messages]
