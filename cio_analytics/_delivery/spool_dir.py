@@ -53,22 +53,26 @@ def _uid() -> int | None:
     return None if getuid is None else int(getuid())
 
 
+def _directory(path: str, link_note: str) -> os.stat_result:
+    """``path``'s own status (not a link's target); refused unless it is a real directory."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        raise SpoolUnavailable(f"{path} is a symbolic link{link_note}")
+    if not stat.S_ISDIR(info.st_mode):
+        raise SpoolUnavailable(f"{path} is not a directory")
+    return info
+
+
 def _check_parent(path: str) -> None:
     """``spool_dir`` itself: made if missing; no symlink; if anyone may write to it, sticky."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         try:
             os.makedirs(path, mode=0o700)
         except FileExistsError:
             pass
         except OSError as exc:
             raise SpoolUnavailable(f"cannot create {path}: {exc.strerror or exc}") from exc
-        info = os.lstat(path)
-    if stat.S_ISLNK(info.st_mode):
-        raise SpoolUnavailable(f"{path} is a symbolic link; give the real directory")
-    if not stat.S_ISDIR(info.st_mode):
-        raise SpoolUnavailable(f"{path} is not a directory")
+    info = _directory(path, "; give the real directory")
     uid = _uid()
     others_write = info.st_mode & stat.S_IWOTH
     if uid is not None and info.st_uid not in (uid, 0) and not info.st_mode & stat.S_ISVTX:
@@ -88,11 +92,7 @@ def _own_folder(path: str) -> None:
         pass
     except OSError as exc:
         raise SpoolUnavailable(f"cannot create {path}: {exc.strerror or exc}") from exc
-    info = os.lstat(path)
-    if stat.S_ISLNK(info.st_mode):
-        raise SpoolUnavailable(f"{path} is a symbolic link (refused: it may point anywhere)")
-    if not stat.S_ISDIR(info.st_mode):
-        raise SpoolUnavailable(f"{path} is not a directory")
+    info = _directory(path, " (refused: it may point anywhere)")
     uid = _uid()
     if uid is not None and info.st_uid != uid:
         raise SpoolUnavailable(f"{path} belongs to another user (uid {info.st_uid}); refused")
