@@ -206,18 +206,20 @@ class Client(Calls):
         self._hooks = settings.before_send
         self._upload_size = settings.upload_size
         self._key_missing = settings.write_key is None
-        #: Whether a call needs more than the common path (checked once per call).
-        self._special = bool(
-            settings.before_send or not settings.send or settings.sync_mode or self._key_missing
-        )
         self._context.apply(settings)
         self._count_enqueued = self._context.stats.count_enqueued
-        # With the disk spool on, the enqueue step is the spooled one (chosen
-        # here, once): with it off, the hot path is exactly what it was.
-        if self._context.spool is not None:
-            self.__dict__["_enqueue"] = self._enqueue_spooled
-        else:
-            self.__dict__.pop("_enqueue", None)
+        #: With the disk spool on, every message is written to disk before it is queued.
+        self._spooled = self._context.spool is not None
+        #: Whether a call needs more than the common path (checked once per call).
+        #: (A flag, not a per-instance method swap: touching ``self.__dict__``
+        #: would make every attribute read on the hot path several times slower.)
+        self._special = bool(
+            settings.before_send
+            or not settings.send
+            or settings.sync_mode
+            or self._key_missing
+            or self._spooled
+        )
         if settings.debug != self._debug:
             self._debug = settings.debug
             _logging.set_debug(settings.debug)
@@ -296,7 +298,7 @@ class Client(Calls):
 
     def _emit(self, message: WireMessage) -> str:
         """Encode ``message`` and queue it (or send it now in sync mode); return its id."""
-        if self._special:  # hooks, sync mode, send=False or no key: the less common paths
+        if self._special:  # hooks, sync mode, send=False, no key, the spool: less common paths
             return self._emit_special(message)
         return self._enqueue(encode_message(message), message.message_id)
 
@@ -386,10 +388,10 @@ class Client(Calls):
         spool = self._context.spool
         if spool is not None:
             spool.append(data)  # False when off: in memory only, as without a spool
-        return Client._enqueue(self, data, message_id)
+        return self._enqueue(data, message_id)
 
     def _emit_special(self, message: WireMessage) -> str:
-        """``_emit`` with before_send hooks, sync mode, send=False or a missing key."""
+        """``_emit`` with before_send hooks, sync mode, send=False, a missing key or the spool."""
         message_id = message.message_id
         if self._hooks:
             hooked = self._before_send(message)
@@ -404,6 +406,8 @@ class Client(Calls):
         if self._sync:
             self._send_now(data)
             return message_id
+        if self._spooled:
+            return self._enqueue_spooled(data, message_id)
         return self._enqueue(data, message_id)
 
     def _before_send(self, message: WireMessage) -> WireMessage | None:

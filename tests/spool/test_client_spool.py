@@ -19,9 +19,10 @@ from ._support import counts, folder_of, last_json, run_child, segments, wait_fo
 
 class TestSettings:
     def test_off_by_default_and_the_hot_path_unchanged(self, server: LocalServer) -> None:
-        """Without spool_dir the enqueue step is the class's own: no spool code on the path."""
+        """Without spool_dir a call takes the common path: no spool code on it."""
         client = Client(write_key="k", host=server.url)
-        assert "_enqueue" not in client.__dict__
+        assert not client._spooled
+        assert not client._special
         assert client.settings.spool_dir is None
         client.shutdown(1)
 
@@ -33,7 +34,8 @@ class TestSettings:
         client = Client(write_key="k", host=server.url)
         try:
             assert client.settings.spool_dir == str(spool_dir)
-            assert "_enqueue" in client.__dict__
+            assert client._spooled
+            assert client._special  # the spooled enqueue is off the common path
             client.configure(spool_max_bytes=1 << 20)
             client.configure(spool_dir=None)
             assert client.settings.spool_dir == str(spool_dir)
@@ -66,7 +68,6 @@ class TestSettings:
         for options in ({"sync_mode": True}, {"send": False}):
             client = Client(write_key="k", host=server.url, spool_dir=spool_dir, **options)
             client.shutdown(1)
-            assert "_enqueue" not in client.__dict__
         assert not any(spool_dir.rglob("*.seg"))
 
 
