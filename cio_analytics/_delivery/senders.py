@@ -133,6 +133,9 @@ class SenderPool:
         return self._closing and not self._threads and not self._work
 
     def _closed(self) -> None:
+        # The owner usually holds this pool and ``deliver`` is its bound method: let
+        # go of it, so the pair is freed when the owner is, without a cycle collection.
+        self._deliver = _closed_pool
         callback, self._after_close = self._after_close, None
         if callback is not None:
             try:
@@ -153,3 +156,8 @@ class SenderPool:
             self._cond.notify_all()
         if idle:
             self._closed()
+
+
+def _closed_pool(batch: list[bytes]) -> None:
+    """What a closed pool delivers with: nothing (no batch reaches it after the last thread)."""
+    raise RuntimeError("the sender pool is closed")
