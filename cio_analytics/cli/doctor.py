@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from typing import Final, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-
 from cio_analytics._delivery.lease import segment_names
 from cio_analytics._delivery.spool_dir import SpoolUnavailable, prepare
 from cio_analytics._delivery.spool_format import parse
@@ -272,6 +270,9 @@ def _api(
     if not has_key or settings.write_key is None:
         report.row("api", "not checked (no write key)")
         return
+    # Deferred: the other checks, and every other subcommand, need no HTTP client.
+    import httpx  # noqa: PLC0415
+
     started = time.perf_counter()
     try:
         with httpx.Client(proxy=proxy, timeout=timeout, trust_env=False) as http:

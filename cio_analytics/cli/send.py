@@ -42,7 +42,6 @@ from cio_analytics.errors import (
     DeliveryError,
     ValidationError,
 )
-from cio_analytics.testing import CaptureTransport
 
 __all__ = ["CALL_OPTIONS", "DEFAULT_TIMEOUT", "add_call_options", "run_send"]
 
@@ -200,6 +199,9 @@ def _built_by_client(call: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     nothing leaves the process; ``context.library``, which the client adds
     to every message it sends, is left out as it is for the core calls.
     """
+    # Deferred: only a dry run of an operation needs the in-memory transport (and httpx).
+    from cio_analytics.testing import CaptureTransport  # noqa: PLC0415
+
     capture = CaptureTransport(strict=False)
     client = Client(
         write_key="dry-run", transport=capture, sync_mode=True, shutdown_timeout=1.0

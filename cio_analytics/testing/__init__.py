@@ -28,10 +28,14 @@ read time and what it keeps (``keep``), and serves the inspector page at
 
 from __future__ import annotations
 
-from cio_analytics.testing._capture import CaptureTransport
+from typing import TYPE_CHECKING, Any
+
 from cio_analytics.testing._recorder import FeedItem, RecordedMessage, RecordedRequest, Rejection
 from cio_analytics.testing._rules import check_message
 from cio_analytics.testing._server import LocalServer
+
+if TYPE_CHECKING:
+    from cio_analytics.testing._capture import CaptureTransport
 
 __all__ = [
     "CaptureTransport",
@@ -43,6 +47,20 @@ __all__ = [
     "check_message",
 ]
 
-for _obj in (CaptureTransport, FeedItem, LocalServer, RecordedMessage, RecordedRequest, Rejection):
+for _obj in (FeedItem, LocalServer, RecordedMessage, RecordedRequest, Rejection):
     _obj.__module__ = __name__
 del _obj
+
+
+def __getattr__(name: str) -> Any:
+    """``CaptureTransport`` on first use: it needs httpx, which the server does not.
+
+    So ``cio-analytics serve`` and the demo start without importing the HTTP client.
+    """
+    if name != "CaptureTransport":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from cio_analytics.testing._capture import CaptureTransport  # noqa: PLC0415 (deferred)
+
+    CaptureTransport.__module__ = __name__
+    globals()[name] = CaptureTransport
+    return CaptureTransport
