@@ -27,7 +27,6 @@ from urllib.parse import urlsplit, urlunsplit
 from cio_analytics._delivery.lease import segment_names
 from cio_analytics._delivery.spool_dir import SpoolUnavailable, prepare
 from cio_analytics._delivery.spool_format import parse
-from cio_analytics._delivery.transport import USER_AGENT, environment_proxy
 from cio_analytics._settings import ENV_API_KEY, ENV_REGION, Settings, is_loopback_url
 from cio_analytics._version import __version__
 from cio_analytics.cli.common import (
@@ -155,6 +154,10 @@ def run_doctor(args: argparse.Namespace) -> int:
             "the host uses plain http: the key and every message would cross the network "
             "unencrypted; use https",
         )
+    # Deferred, like httpx below: the transport module imports the HTTP stack, which
+    # no other subcommand's start-up (the parser imports this module) should pay for.
+    from cio_analytics._delivery.transport import environment_proxy  # noqa: PLC0415
+
     proxy = settings.proxy or environment_proxy(endpoint)
     report.row("proxy", _mask(proxy) if proxy else "none")
     _spool(report, getattr(args, "spool_dir", None) or settings.spool_dir, settings)
@@ -272,6 +275,8 @@ def _api(
         return
     # Deferred: the other checks, and every other subcommand, need no HTTP client.
     import httpx  # noqa: PLC0415
+
+    from cio_analytics._delivery.transport import USER_AGENT  # noqa: PLC0415
 
     started = time.perf_counter()
     try:
