@@ -5,21 +5,21 @@
   counted: ``... and 9,412 more like this (lines 12-999,800): reason``.
 - :func:`progress_text`: the one-line progress display, with the share of the
   input read, the rate, an ETA and, while a chunk is being retried, that it is.
-- :class:`Ticker`: redraws the progress line while a chunk is being sent, so
-  a long retry does not look like a frozen import.
+
+While a chunk is being sent, the importer's wait redraws the line every
+quarter second (:meth:`cio_analytics.cli.background.Background.result`), so a
+long retry does not look like a frozen import.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-import threading
-from collections.abc import Callable
 from typing import Final, TextIO
 
 from cio_analytics.cli.common import Progress
 
-__all__ = ["ErrorLog", "Ticker", "format_duration", "progress_text"]
+__all__ = ["ErrorLog", "format_duration", "progress_text"]
 
 _INDEX_PREFIX: Final = re.compile(r"^messages\[\d+\]:?\s*")
 
@@ -141,34 +141,3 @@ def progress_text(
     if retrying:
         text += f"  {retrying}"
     return text
-
-
-class Ticker:
-    """Calls ``tick`` every ``period`` seconds on a thread of its own, while active.
-
-    Args:
-        tick: What to call (it redraws the progress line).
-        period: Seconds between two calls.
-    """
-
-    def __init__(self, tick: Callable[[], None], period: float = 0.25) -> None:
-        self._tick = tick
-        self._period = period
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> Ticker:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="cio-import-progress", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5.0)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._period):
-            self._tick()

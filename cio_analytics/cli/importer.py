@@ -15,10 +15,10 @@ Made to run for hours:
 
 - The first chunk is one request's worth, and a 401/403 stops the import at
   once with one message: a refused key does not become a million errors.
-- SIGTERM is handled like Ctrl-C: the summary
-  is printed with the line to resume from, and the exit status is 143 (130
-  for Ctrl-C). Whenever the import did not finish, the summary ends with
-  ``resume with --start-line N``.
+- SIGTERM is handled like Ctrl-C: the summary is printed with the line to
+  resume from (the first of the chunk in flight, whose outcome is not known),
+  and the exit status is 143 (130 for Ctrl-C). Whenever the import did not
+  finish, the summary ends with ``resume with --start-line N``.
 - The progress line (on a terminal) shows the share read, the rate, an ETA,
   and while a chunk is being retried, that it is; it is redrawn during long
   sends.
