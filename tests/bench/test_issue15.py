@@ -45,6 +45,11 @@ def _run(scenario: str, subject: str, round_index: int, result: dict[str, Any]) 
     }
 
 
+def _against_cdp(scenario: str, key: str, mine: float, theirs: float) -> list[dict[str, Any]]:
+    """One round of ``scenario`` for cio and for cdp, with figure ``key`` set to each value."""
+    return [_run(scenario, "cio", 0, {key: mine}), _run(scenario, "cdp", 0, {key: theirs})]
+
+
 def _value(scenario: str, subject: str, key: str) -> float:
     if key in ("dropped", "lost"):
         return 0.0
@@ -133,10 +138,7 @@ class TestVerdicts:
         import _verdicts
 
         def runs(mine: float) -> list[dict[str, Any]]:
-            return [
-                _run("cold-import", "cio", 0, {"import_ms": mine}),
-                _run("cold-import", "cdp", 0, {"import_ms": 100.0}),
-            ]
+            return _against_cdp("cold-import", "import_ms", mine, 100.0)
 
         assert _verdicts.cold_verdicts(runs(50.0))[0].met is True
         assert _verdicts.cold_verdicts(runs(50.1))[0].met is False
@@ -159,10 +161,7 @@ class TestVerdicts:
         import _verdicts
 
         def runs(mine: float) -> list[dict[str, Any]]:
-            return [
-                _run("burst", "cio", 0, {"median_us": mine}),
-                _run("burst", "cdp", 0, {"median_us": 50.0}),
-            ]
+            return _against_cdp("burst", "median_us", mine, 50.0)
 
         assert _verdicts.hot_path_verdicts(runs(4.0))[0].met is True
         assert _verdicts.hot_path_verdicts(runs(4.1))[0].met is False
